@@ -1,0 +1,61 @@
+# OPENCities: `make run` to try it, `make test` to test it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# `make run` and `make setup` use the embedded defaults: DEBUG and DEMO_MODE on, SQLite in var/.
+DEV_ENV := DEBUG=$${DEBUG:-1} DEMO_MODE=$${DEMO_MODE:-1}
+
+.PHONY: run setup install test lint bench e2e worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	mkdir -p var/outbox var/media
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+
+run: setup
+	@echo
+	@echo "OPENCities is starting at http://$(HOST):$(PORT)/"
+	@echo "  Demo city lead:  lead@demo.test   / opencities-demo"
+	@echo "  Demo editor:     editor@demo.test / opencities-demo  (admin at http://$(HOST):$(PORT)/admin/)"
+	@echo "  Emails are written to var/outbox/"
+	@echo
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(PY) -m bench
+
+e2e: install
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Chromium is missing. Install Debian's package (never a downloaded browser):"; \
+	  echo "  apt-get update && apt-get install -y chromium"; exit 1; }
+	$(BIN)/pytest e2e
+
+worker: install
+	$(BIN)/celery -A opencities worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A opencities beat --loglevel=info --schedule=var/celerybeat-schedule
+
+clean:
+	rm -rf var/opencities.sqlite3 var/outbox var/static

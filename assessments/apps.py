@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    verbose_name = _("Cities and assessments")
+
+    # What the Editors group may do with this app's models (see opencities.editors).
+    editor_permissions = {
+        "city": ("view", "add", "change"),
+        "membership": ("view", "add", "change", "delete"),
+        "accessrequest": ("view", "change"),
+        "invitation": ("view",),
+    }

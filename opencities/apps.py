@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpenCitiesConfig(AppConfig):
+    name = "opencities"
+    verbose_name = _("OPENCities")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .editors import sync_editors_group
+
+        # After every app's migrations, so that models added by later apps join the group.
+        post_migrate.connect(sync_editors_group, dispatch_uid="opencities.sync_editors_group")

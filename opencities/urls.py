@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .forms import EmailAuthenticationForm, StyledPasswordResetForm
+
+admin.site.site_header = "OPENCities administration"
+admin.site.site_title = "OPENCities administration"
+admin.site.index_title = "Curate content, cities and access"
+
+auth_patterns = [
+    path("login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(form_class=StyledPasswordResetForm), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("method/", views.about_method, name="about_method"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(auth_patterns)),
+    path("admin/", admin.site.urls),
+    path("", include("assessments.urls")),
+]
+
+handler400 = "opencities.errors.bad_request"
+handler403 = "opencities.errors.permission_denied"
+handler404 = "opencities.errors.page_not_found"
+handler500 = "opencities.errors.server_error"

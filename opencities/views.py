@@ -1,0 +1,49 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .health import run_checks
+from .method import CITY_TYPES, DIMENSIONS, JOURNEY
+
+
+def home(request):
+    return render(request, "opencities/home.html", {"city_types": CITY_TYPES, "journey": JOURNEY})
+
+
+def about_method(request):
+    return render(
+        request,
+        "opencities/about_method.html",
+        {"city_types": CITY_TYPES, "dimensions": DIMENSIONS, "journey": JOURNEY},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    results = run_checks()
+    healthy = all(passed for passed, _detail in results.values())
+    body = {
+        "status": "ok" if healthy else "fail",
+        "checks": {name: {"ok": passed, "detail": detail} for name, (passed, detail) in results.items()},
+    }
+    if not healthy:
+        body["failing"] = [name for name, (passed, _detail) in results.items() if not passed]
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def csrf_failure(request, reason=""):
+    return render(
+        request,
+        "opencities/error.html",
+        {
+            "title": _("The form could not be sent"),
+            "message": _(
+                "Your browser sent the form without its security token, or the page was open too long. "
+                "Go back, reload the page and send the form again. Your browser must accept cookies from this site."
+            ),
+        },
+        status=403,
+    )
