@@ -6,6 +6,21 @@ import pytest
 from django.conf import settings
 
 
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Production serves hashed names from a manifest that only `collectstatic` writes."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow by design; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _skip_reason(item):
     if item.get_closest_marker("postgres") and not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return "needs PostgreSQL (set DATABASE_URL=postgres://…)"
@@ -28,3 +43,52 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"{item.nodeid} was skipped in CI, where PostgreSQL and Redis must run it"
     return report
+
+
+# Shared fixtures: a city (its name with an accent) with one member per role, another city's lead,
+# and an editor.
+@pytest.fixture
+def city(db):
+    from assessments.tests.factories import CityFactory
+
+    return CityFactory(name="Zürich", slug="zurich", country="Switzerland")
+
+
+def _member(city, role, email):
+    from assessments.tests.factories import MembershipFactory, UserFactory
+
+    return MembershipFactory(city=city, role=role, user=UserFactory(email=email)).user
+
+
+@pytest.fixture
+def lead(city):
+    return _member(city, "lead", "lead@zurich.test")
+
+
+@pytest.fixture
+def contributor(city):
+    return _member(city, "contributor", "contrib@zurich.test")
+
+
+@pytest.fixture
+def viewer(city):
+    return _member(city, "viewer", "viewer@zurich.test")
+
+
+@pytest.fixture
+def outsider(db):
+    from assessments.tests.factories import CityFactory
+
+    return _member(CityFactory(name="Kraków", slug="krakow", country="Poland"), "lead", "lead@krakow.test")
+
+
+@pytest.fixture
+def editor(db):
+    from django.contrib.auth.models import Group
+
+    from assessments.tests.factories import UserFactory
+    from opencities.editors import EDITORS_GROUP
+
+    user = UserFactory(email="editor@bak.test", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user

@@ -6,6 +6,9 @@ class OpenCitiesConfig(AppConfig):
     name = "opencities"
     verbose_name = _("OPENCities")
 
+    # Editors pick users when they manage city memberships in the admin.
+    editor_permissions = {"auth.user": ("view",)}
+
     def ready(self):
         from django.db.models.signals import post_migrate
 

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +20,16 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].lower()
 
 
-class StyledPasswordResetForm(PasswordResetForm):
-    """Also reaches accounts created by an approval or invitation that never set a password."""
+class SiteURLPasswordResetForm(PasswordResetForm):
+    """Builds the link from SITE_URL rather than the request's Host header (which a sender controls),
+    and also reaches accounts created by an approval or invitation that never set a password."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def get_users(self, email):
         return User._default_manager.filter(email__iexact=email, is_active=True)
+
+    def save(self, **kwargs):
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(**kwargs)

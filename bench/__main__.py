@@ -1,0 +1,62 @@
+"""`make bench`: time the pages against a bare Django view on a fresh test database, print one table.
+
+Exits non-zero only when a benchmark raises; a benchmark over its target is reported, not fatal.
+"""
+
+import argparse
+import os
+import sys
+
+# Enough for a fresh clone with nothing configured; what the environment sets wins.
+BENCH_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "opencities.settings",
+    "DEBUG": "false",
+    "DEMO_MODE": "false",
+    "SECRET_KEY": "bench-only-secret-key-never-used-to-serve-anything-0123456789",
+    "ALLOWED_HOSTS": "testserver",
+    "SITE_URL": "http://testserver",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+}
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="benchmarks to run (their baselines run too); all if none")
+    parser.add_argument("-n", "--repetitions", type=int, default=None, help="timed requests per benchmark")
+    parser.add_argument("-w", "--warmup", type=int, default=None, help="untimed requests before them")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    arguments = parse_arguments(argv)
+    for name, value in BENCH_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+    import django
+
+    django.setup()
+
+    from . import pages  # noqa: F401  (registers the benchmarks)
+    from .registry import registry
+    from .report import ERROR, format_table
+    from .runner import REPETITIONS, WARMUP, describe_database, fresh_database, run
+
+    benchmarks = registry.select(arguments.names)
+    repetitions = arguments.repetitions or REPETITIONS
+    warmup = arguments.warmup if arguments.warmup is not None else WARMUP
+    with fresh_database():
+        database = describe_database()
+        outcomes = run(benchmarks, warmup=warmup, repetitions=repetitions)
+
+    print(format_table(outcomes, database=database))
+    print(f"\nMedian of {repetitions} requests after {warmup} warm-up; ratio = median / baseline's median, this run.")
+    errors = [outcome for outcome in outcomes if outcome.verdict == ERROR]
+    for outcome in errors:
+        print(f"\n{outcome.benchmark.name} raised:\n{outcome.error}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

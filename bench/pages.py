@@ -1,0 +1,83 @@
+"""Benchmarks of the pages visitors and city members open most."""
+
+from itertools import cycle
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import City, Invitation, Membership, Region, Role
+
+from .registry import BARE_VIEW, benchmark
+
+User = get_user_model()
+
+
+def _users(emails):
+    # No password: hashing hundreds of them would make the setup slower than the benchmark.
+    User.objects.bulk_create(User(username=email, email=email, password=make_password(None)) for email in emails)
+    by_email = User.objects.in_bulk(emails, field_name="username")
+    return [by_email[email] for email in emails]
+
+
+def _cities(names):
+    regions = cycle(Region.values)
+    City.objects.bulk_create(
+        City(name=name, slug=f"bench-{number}", country="Benchland", region=next(regions))
+        for number, name in enumerate(names)
+    )
+    by_slug = City.objects.in_bulk([f"bench-{number}" for number in range(len(names))], field_name="slug")
+    return [by_slug[f"bench-{number}"] for number in range(len(names))]
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@benchmark(BARE_VIEW, baseline=BARE_VIEW)
+def bare_view():
+    return Client(), reverse("bench_bare")
+
+
+@benchmark("home", target=3.0)
+def home():
+    return Client(), reverse("home")
+
+
+@benchmark("my-cities", target=4.0, max_queries=10)
+def my_cities():
+    """A member of 20 cities of 5 members each: the list must not cost a query per city."""
+    member = _users(["member@bench.test"])[0]
+    cities = _cities([f"Bench City {number:02d}" for number in range(20)])
+    others = _users([f"colleague-{city.pk}-{number}@bench.test" for city in cities for number in range(4)])
+    memberships = []
+    for number, city in enumerate(cities):
+        colleagues = others[number * 4 : number * 4 + 4]
+        member_role = [Role.LEAD, Role.CONTRIBUTOR, Role.VIEWER][number % 3]
+        colleague_roles = [Role.CONTRIBUTOR, Role.VIEWER, Role.CONTRIBUTOR, Role.VIEWER]
+        if member_role != Role.LEAD:
+            colleague_roles[0] = Role.LEAD
+        memberships.append(Membership(user=member, city=city, role=member_role))
+        memberships += [Membership(user=user, city=city, role=role) for user, role in zip(colleagues, colleague_roles)]
+    Membership.objects.bulk_create(memberships)
+    return _logged_in(member), reverse("my_cities")
+
+
+@benchmark("city-members", target=4.0, max_queries=12)
+def city_members():
+    """The lead's view of a city with 50 members and a few open invitations."""
+    city = _cities(["Bench City"])[0]
+    lead, *members = _users([f"member-{number:02d}@bench.test" for number in range(50)])
+    roles = cycle([Role.CONTRIBUTOR, Role.VIEWER])
+    Membership.objects.bulk_create(
+        [Membership(user=lead, city=city, role=Role.LEAD)]
+        + [Membership(user=user, city=city, role=next(roles)) for user in members]
+    )
+    Invitation.objects.bulk_create(
+        Invitation(city=city, email=f"invited-{number}@bench.test", role=Role.VIEWER, invited_by=lead)
+        for number in range(5)
+    )
+    return _logged_in(lead), reverse("city_members", kwargs={"slug": city.slug})

@@ -1,0 +1,160 @@
+"""Helpers for the browser tests: visit a page, check that it loaded cleanly, check its accessibility.
+
+Call `visit(page, path)` for every page a test opens, and `check_page(page)` after every navigation
+that a click or a form caused: both assert that the page answered without a server error, that its
+CSS, scripts and images loaded, that the browser logged no error, and that axe-core finds no
+serious or critical accessibility violation on it.
+"""
+
+import weakref
+from pathlib import Path
+
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+FAILING_IMPACTS = ("serious", "critical")
+MAX_NODES_LISTED = 10
+
+# Requests the browser makes on its own; a 404 for them says nothing about our pages.
+IGNORED_PATHS = ("/favicon.ico",)
+
+_logs = weakref.WeakKeyDictionary()
+
+
+class PageLog:
+    """What went wrong while a page loaded: server errors, failed resources, console errors."""
+
+    def __init__(self):
+        self.documents = []  # (status, url) of the page's own navigations, redirects included
+        self.failed_resources = []
+        self.console_errors = []
+        self.page_errors = []
+
+    def clear(self):
+        self.documents.clear()
+        self.failed_resources.clear()
+        self.console_errors.clear()
+        self.page_errors.clear()
+
+
+def _ignored(url):
+    return any(url.split("?", 1)[0].endswith(path) for path in IGNORED_PATHS)
+
+
+def track(page):
+    """Start recording what goes wrong on `page` (the `page` fixture does this)."""
+    log = PageLog()
+    _logs[page] = log
+
+    def on_response(response):
+        request = response.request
+        if request.resource_type == "document" and response.frame == page.main_frame:
+            log.documents.append((response.status, response.url))
+        elif response.status >= 400 and not _ignored(response.url):
+            log.failed_resources.append(f"{response.status} {request.resource_type} {response.url}")
+
+    def on_request_failed(request):
+        if request.resource_type != "document" and not _ignored(request.url):
+            log.failed_resources.append(f"failed {request.resource_type} {request.url}: {request.failure}")
+
+    def on_console(message):
+        if message.type == "error":
+            location = message.location or {}
+            if _ignored(location.get("url", "")):
+                return
+            log.console_errors.append(f"{message.text} ({location.get('url', '?')}:{location.get('lineNumber', '?')})")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: log.page_errors.append(str(error)))
+    return log
+
+
+def page_log(page):
+    return _logs.get(page) or track(page)
+
+
+def visit(page, path, *, expected_status=200):
+    """Open `path` (relative to the live server), then check the page as `check_page` does."""
+    response = page.goto(path)
+    assert response is not None, f"No response for {path}"
+    assert response.status < 500, f"GET {path} answered {response.status} (server error)"
+    if expected_status is not None:
+        assert response.status == expected_status, f"GET {path} answered {response.status}, not {expected_status}"
+    check_page(page)
+    return response
+
+
+def check_page(page):
+    """After a navigation: no 5xx, every resource loaded, no console error, no serious axe violation."""
+    page.wait_for_load_state("load")
+    log = page_log(page)
+    try:
+        server_errors = [f"{status} {url}" for status, url in log.documents if status >= 500]
+        assert not server_errors, f"Server error while loading {page.url}:\n  " + "\n  ".join(server_errors)
+        assert not log.failed_resources, (
+            f"Resources of {page.url} did not load (missing static file?):\n  " + "\n  ".join(log.failed_resources)
+        )
+        assert not log.page_errors, f"JavaScript errors on {page.url}:\n  " + "\n  ".join(log.page_errors)
+        assert not log.console_errors, f"Console errors on {page.url}:\n  " + "\n  ".join(log.console_errors)
+    finally:
+        log.clear()
+    check_accessibility(page)
+
+
+def check_accessibility(page):
+    """Run axe-core on the current page; fail on any serious or critical violation.
+
+    Lesser violations (moderate, minor) are printed, so they show in the output of a failing test.
+    The browser context must be created with bypass_csp=True: the site's Content-Security-Policy
+    would otherwise refuse the injected script.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SOURCE))
+    violations = page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ["violations"]});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map((n) => ({target: n.target, html: n.html, summary: n.failureSummary})),
+            }));
+        }"""
+    )
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    lesser = [v for v in violations if v["impact"] not in FAILING_IMPACTS]
+    if lesser:
+        print(_describe(f"Lesser accessibility findings on {page.url}", lesser))
+    assert not failing, _describe(f"Serious or critical accessibility violations on {page.url}", failing)
+
+
+def _describe(title, violations):
+    lines = [f"{title}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} [{violation['impact']}]: {violation['help']} ({violation['helpUrl']})")
+        nodes = violation["nodes"]
+        for node in nodes[:MAX_NODES_LISTED]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    at {target}: {node['html'][:200]}")
+            if node.get("summary"):
+                lines.extend(f"      {line}" for line in node["summary"].splitlines())
+        if len(nodes) > MAX_NODES_LISTED:
+            lines.append(f"    … and {len(nodes) - MAX_NODES_LISTED} more elements")
+    return "\n".join(lines)
+
+
+def log_in(page, email, password):
+    """Fill and send the login form of the page that is open (the login page)."""
+    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=username]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("[type=submit]").click()
+    check_page(page)
+
+
+def log_out(page, user_display_name):
+    """Log out through the user menu in the navigation bar (needs Bootstrap's JavaScript)."""
+    navigation = page.get_by_role("navigation", name="Main")
+    navigation.get_by_role("button", name=user_display_name).click()
+    with page.expect_navigation():
+        navigation.get_by_role("button", name="Log out").click()
+    check_page(page)
