@@ -6,6 +6,7 @@ Exits non-zero only when a benchmark raises; a benchmark over its target is repo
 import argparse
 import os
 import sys
+import warnings
 
 # Enough for a fresh clone with nothing configured; what the environment sets wins.
 BENCH_ENVIRONMENT = {
@@ -18,6 +19,8 @@ BENCH_ENVIRONMENT = {
     "SECURE_SSL_REDIRECT": "false",
     "SESSION_COOKIE_SECURE": "false",
     "CSRF_COOKIE_SECURE": "false",
+    # Keeps django-axes' line per login out of the output.
+    "LOG_LEVEL": "WARNING",
 }
 
 
@@ -34,6 +37,8 @@ def main(argv=None) -> int:
     for name, value in BENCH_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
 
+    # WhiteNoise looks for collected static files; the benchmarks request none.
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()
@@ -51,7 +56,10 @@ def main(argv=None) -> int:
         outcomes = run(benchmarks, warmup=warmup, repetitions=repetitions)
 
     print(format_table(outcomes, database=database))
-    print(f"\nMedian of {repetitions} requests after {warmup} warm-up; ratio = median / baseline's median, this run.")
+    print(
+        f"\nMedian of {repetitions} requests after {warmup} warm-up; "
+        "ratio = median / median of the baseline's requests taken in between."
+    )
     errors = [outcome for outcome in outcomes if outcome.verdict == ERROR]
     for outcome in errors:
         print(f"\n{outcome.benchmark.name} raised:\n{outcome.error}", file=sys.stderr)

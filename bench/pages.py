@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
+from django.utils.text import slugify
 
 from assessments.models import City, Invitation, Membership, Region, Role
 
@@ -23,12 +24,12 @@ def _users(emails):
 
 def _cities(names):
     regions = cycle(Region.values)
+    slugs = [slugify(name) for name in names]
     City.objects.bulk_create(
-        City(name=name, slug=f"bench-{number}", country="Benchland", region=next(regions))
-        for number, name in enumerate(names)
+        City(name=name, slug=slug, country="Benchland", region=next(regions)) for name, slug in zip(names, slugs, strict=True)
     )
-    by_slug = City.objects.in_bulk([f"bench-{number}" for number in range(len(names))], field_name="slug")
-    return [by_slug[f"bench-{number}"] for number in range(len(names))]
+    by_slug = City.objects.in_bulk(slugs, field_name="slug")
+    return [by_slug[slug] for slug in slugs]
 
 
 def _logged_in(user):
@@ -61,7 +62,7 @@ def my_cities():
         if member_role != Role.LEAD:
             colleague_roles[0] = Role.LEAD
         memberships.append(Membership(user=member, city=city, role=member_role))
-        memberships += [Membership(user=user, city=city, role=role) for user, role in zip(colleagues, colleague_roles)]
+        memberships += [Membership(user=user, city=city, role=role) for user, role in zip(colleagues, colleague_roles, strict=True)]
     Membership.objects.bulk_create(memberships)
     return _logged_in(member), reverse("my_cities")
 

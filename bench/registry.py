@@ -32,7 +32,8 @@ class Registry:
         # Baselines run first, so a ratio is always to a median taken earlier in the same run.
         if benchmark.baseline != benchmark.name and benchmark.baseline not in self._benchmarks:
             raise ValueError(
-                f"Benchmark {benchmark.name!r} compares with {benchmark.baseline!r}, which must be registered before it."
+                f"Benchmark {benchmark.name!r} compares with {benchmark.baseline!r}, "
+                "which must be registered before it."
             )
         self._benchmarks[benchmark.name] = benchmark
         return benchmark

@@ -66,7 +66,7 @@ def table_row(outcome: Outcome) -> tuple[str, ...]:
     return (
         outcome.benchmark.name,
         format_median(outcome.median),
-        outcome.benchmark.baseline,
+        f"{outcome.benchmark.baseline} ({format_median(outcome.baseline_median)})",
         NOT_JUDGED if ratio is None else format_ratio(ratio),
         format_target(outcome.benchmark.target),
         outcome.verdict,

@@ -47,6 +47,7 @@ class BenchmarkError(Exception):
 class Measurement:
     median: float  # seconds
     queries: int
+    baseline_median: float  # seconds, of the baseline's requests taken in turn with these
 
 
 def fetch(client: Client, url: str):
@@ -56,46 +57,59 @@ def fetch(client: Client, url: str):
     return response
 
 
-def measure(client: Client, url: str, *, warmup: int = WARMUP, repetitions: int = REPETITIONS) -> Measurement:
-    """Median time of `repetitions` requests after `warmup` ones, and the queries of one request."""
+def measure(page, baseline=None, *, warmup: int = WARMUP, repetitions: int = REPETITIONS) -> Measurement:
+    """Median time of `repetitions` requests to `page` after `warmup` ones, and the queries of one request.
+
+    `page` and `baseline` are (client, url) pairs. The baseline's requests alternate with the page's,
+    so a machine that slows down in the middle of a run slows both and the ratio holds.
+    """
+    pages = [page] if baseline is None else [page, baseline]
     for _ in range(warmup):
-        fetch(client, url)
-    with CaptureQueriesContext(connection) as queries:
-        fetch(client, url)
-    timings = []
+        for client, url in pages:
+            fetch(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        fetch(*page)
+    # Counted now: the captured list is a window on the connection's log, which the next request clears.
+    queries = len(captured)
+    timings = [[] for _ in pages]
     gc.collect()
     gc.disable()  # as timeit does: a collection landing in one sample is noise
     try:
-        for _ in range(repetitions):
-            start = time.perf_counter()
-            fetch(client, url)
-            timings.append(time.perf_counter() - start)
+        for repetition in range(repetitions):
+            # Alternating who goes first keeps any cost of following the other off one side.
+            order = range(len(pages)) if repetition % 2 == 0 else reversed(range(len(pages)))
+            for index in order:
+                start = time.perf_counter()
+                fetch(*pages[index])
+                timings[index].append(time.perf_counter() - start)
     finally:
         gc.enable()
-    return Measurement(median=statistics.median(timings), queries=len(queries))
+    medians = [statistics.median(samples) for samples in timings]
+    return Measurement(median=medians[0], queries=queries, baseline_median=medians[-1])
 
 
 def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int = REPETITIONS) -> list[Outcome]:
-    """Each benchmark's data lives in a transaction rolled back after it, so none sees another's."""
-    medians: dict[str, float] = {}
+    """Measure each benchmark together with its baseline; each in a transaction rolled back after it."""
+    by_name = {benchmark.name: benchmark for benchmark in benchmarks}
     outcomes = []
     with override_settings(**BENCH_SETTINGS):
         for benchmark in benchmarks:
             try:
                 with transaction.atomic():
-                    client, url = benchmark.setup()
-                    measurement = measure(client, url, warmup=warmup, repetitions=repetitions)
+                    baseline = None
+                    if benchmark.baseline != benchmark.name:
+                        baseline = by_name[benchmark.baseline].setup()
+                    measurement = measure(benchmark.setup(), baseline, warmup=warmup, repetitions=repetitions)
                     transaction.set_rollback(True)
             except Exception:
                 outcomes.append(Outcome(benchmark, error=traceback.format_exc()))
                 continue
-            medians[benchmark.name] = measurement.median
             outcomes.append(
                 Outcome(
                     benchmark,
                     median=measurement.median,
                     queries=measurement.queries,
-                    baseline_median=medians.get(benchmark.baseline),
+                    baseline_median=measurement.baseline_median,
                 )
             )
     return outcomes

@@ -16,6 +16,11 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Please enter a correct email and password. Passwords are case-sensitive."),
+    }
+
     def clean_username(self):
         return self.cleaned_data["username"].lower()
 

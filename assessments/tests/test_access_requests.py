@@ -1,0 +1,119 @@
+"""A visitor asks for access to a city; an editor approves it in the admin."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from assessments.models import AccessRequest, City, Membership, Role
+
+from .factories import AccessRequestFactory, CityFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "full_name": "Ada Łukasiewicz",
+    "email": "ada@lodz.test",
+    "job_title": "International relations office",
+    "city_name": "Łódź",
+    "country": "Poland",
+    "region": "europe",
+    "message": "We want to assess our openness.",
+}
+
+
+def log_in(client, email, password):
+    return client.post(reverse("login"), {"username": email, "password": password})
+
+
+def approve(client, *requests):
+    return client.post(
+        reverse("admin:assessments_accessrequest_changelist"),
+        {"action": "approve", "_selected_action": [r.pk for r in requests]},
+        follow=True,
+    )
+
+
+def test_visitor_sends_a_request(client):
+    response = client.post(reverse("access_request"), FORM)
+    assert response.status_code == 200
+    assert "your request was sent" in response.content.decode()
+    request = AccessRequest.objects.get()
+    assert (request.city_name, request.status) == ("Łódź", AccessRequest.Status.PENDING)
+
+
+def test_incomplete_request_keeps_what_was_typed(client):
+    response = client.post(reverse("access_request"), {**FORM, "email": "ada-at-lodz", "country": ""})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a valid email address" in page
+    assert "This field is required" in page
+    assert 'value="Łódź"' in page
+    assert not AccessRequest.objects.exists()
+
+
+def test_editor_approval_creates_the_city_and_makes_the_requester_lead(
+    client, editor, django_capture_on_commit_callbacks
+):
+    access_request = AccessRequestFactory(email="ada@lodz.test")
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = approve(client, access_request)
+    assert "1 request approved" in response.content.decode()
+    city = City.objects.get(name="Łódź")
+    assert city.slug == "lodz"
+    membership = Membership.objects.get(city=city)
+    assert (membership.user.email, membership.role) == ("ada@lodz.test", Role.LEAD)
+
+    # The email lets the new lead choose a password and log in.
+    assert mail.outbox[0].to == ["ada@lodz.test"]
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    client.logout()
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": "lodz-openness-2026", "new_password2": "lodz-openness-2026"})
+    assert log_in(client, "ada@lodz.test", "lodz-openness-2026").status_code == 302
+    assert "Łódź" in client.get(reverse("my_cities")).content.decode()
+
+
+def test_approval_for_an_existing_city_with_a_lead_is_refused(client, editor, city, lead):
+    access_request = AccessRequestFactory(city=city)
+    client.force_login(editor)
+    response = approve(client, access_request)
+    assert "already has a lead (lead@zurich.test)" in response.content.decode()
+    access_request.refresh_from_db()
+    assert access_request.status == AccessRequest.Status.PENDING
+    assert Membership.objects.get(city=city, role=Role.LEAD).user == lead
+
+
+def test_approval_for_an_existing_city_without_a_lead(client, editor):
+    existing = CityFactory(name="Łódź", slug="lodz", country="Poland")
+    access_request = AccessRequestFactory()
+    client.force_login(editor)
+    approve(client, access_request)
+    assert City.objects.filter(name="Łódź").count() == 1
+    assert Membership.objects.get(city=existing).role == Role.LEAD
+
+
+def test_a_request_is_decided_once(client, editor):
+    access_request = AccessRequestFactory()
+    client.force_login(editor)
+    approve(client, access_request)
+    response = approve(client, access_request)
+    assert "already decided" in response.content.decode()
+    assert Membership.objects.count() == 1
+
+
+def test_rejection_tells_the_requester(client, editor, django_capture_on_commit_callbacks):
+    access_request = AccessRequestFactory(decision_note="Please apply with your city email address.")
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:assessments_accessrequest_changelist"),
+            {"action": "reject", "_selected_action": [access_request.pk]},
+        )
+    access_request.refresh_from_db()
+    assert access_request.status == AccessRequest.Status.REJECTED
+    assert "city email address" in mail.outbox[0].body
+    assert not City.objects.filter(name="Łódź").exists()
