@@ -45,10 +45,14 @@ def main(argv=None) -> int:
 
     from . import pages  # noqa: F401  (registers the benchmarks)
     from .registry import registry
-    from .report import ERROR, format_table
+    from .report import ERROR, exit_status, format_table
     from .runner import REPETITIONS, WARMUP, describe_database, fresh_database, run
 
-    benchmarks = registry.select(arguments.names)
+    try:
+        benchmarks = registry.select(arguments.names)
+    except KeyError as unknown:
+        print(unknown.args[0], file=sys.stderr)
+        return 2
     repetitions = arguments.repetitions or REPETITIONS
     warmup = arguments.warmup if arguments.warmup is not None else WARMUP
     with fresh_database():
@@ -60,10 +64,10 @@ def main(argv=None) -> int:
         f"\nMedian of {repetitions} requests after {warmup} warm-up; "
         "ratio = median / median of the baseline's requests taken in between."
     )
-    errors = [outcome for outcome in outcomes if outcome.verdict == ERROR]
-    for outcome in errors:
-        print(f"\n{outcome.benchmark.name} raised:\n{outcome.error}", file=sys.stderr)
-    return 1 if errors else 0
+    for outcome in outcomes:
+        if outcome.verdict == ERROR:
+            print(f"\n{outcome.benchmark.name} raised:\n{outcome.error}", file=sys.stderr)
+    return exit_status(outcomes)
 
 
 if __name__ == "__main__":

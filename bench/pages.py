@@ -23,13 +23,22 @@ def _users(emails):
 
 
 def _cities(names):
+    # Slugs from the names, so benchmarks with different city names never collide.
     regions = cycle(Region.values)
     slugs = [slugify(name) for name in names]
     City.objects.bulk_create(
-        City(name=name, slug=slug, country="Benchland", region=next(regions)) for name, slug in zip(names, slugs, strict=True)
+        City(name=name, slug=slug, country="Benchland", region=next(regions))
+        for name, slug in zip(names, slugs, strict=True)
     )
     by_slug = City.objects.in_bulk(slugs, field_name="slug")
     return [by_slug[slug] for slug in slugs]
+
+
+def _team(city, lead, others):
+    roles = cycle([Role.CONTRIBUTOR, Role.VIEWER])
+    return [Membership(user=lead, city=city, role=Role.LEAD)] + [
+        Membership(user=user, city=city, role=next(roles)) for user in others
+    ]
 
 
 def _logged_in(user):
@@ -50,19 +59,16 @@ def home():
 
 @benchmark("my-cities", target=4.0, max_queries=10)
 def my_cities():
-    """A member of 20 cities of 5 members each: the list must not cost a query per city."""
+    """A member of 20 cities of 5 members each (lead of some): no query per city."""
     member = _users(["member@bench.test"])[0]
-    cities = _cities([f"Bench City {number:02d}" for number in range(20)])
-    others = _users([f"colleague-{city.pk}-{number}@bench.test" for city in cities for number in range(4)])
+    cities = _cities([f"My City {number:02d}" for number in range(20)])
     memberships = []
     for number, city in enumerate(cities):
-        colleagues = others[number * 4 : number * 4 + 4]
-        member_role = [Role.LEAD, Role.CONTRIBUTOR, Role.VIEWER][number % 3]
-        colleague_roles = [Role.CONTRIBUTOR, Role.VIEWER, Role.CONTRIBUTOR, Role.VIEWER]
-        if member_role != Role.LEAD:
-            colleague_roles[0] = Role.LEAD
-        memberships.append(Membership(user=member, city=city, role=member_role))
-        memberships += [Membership(user=user, city=city, role=role) for user, role in zip(colleagues, colleague_roles, strict=True)]
+        colleagues = _users([f"colleague-{number:02d}-{rank}@bench.test" for rank in range(4)])
+        if number % 3 == 0:
+            memberships += _team(city, member, colleagues)
+        else:
+            memberships += _team(city, colleagues[0], [member, *colleagues[1:]])
     Membership.objects.bulk_create(memberships)
     return _logged_in(member), reverse("my_cities")
 
@@ -70,13 +76,9 @@ def my_cities():
 @benchmark("city-members", target=4.0, max_queries=12)
 def city_members():
     """The lead's view of a city with 50 members and a few open invitations."""
-    city = _cities(["Bench City"])[0]
-    lead, *members = _users([f"member-{number:02d}@bench.test" for number in range(50)])
-    roles = cycle([Role.CONTRIBUTOR, Role.VIEWER])
-    Membership.objects.bulk_create(
-        [Membership(user=lead, city=city, role=Role.LEAD)]
-        + [Membership(user=user, city=city, role=next(roles)) for user in members]
-    )
+    city = _cities(["Team City"])[0]
+    lead, *others = _users([f"member-{number:02d}@bench.test" for number in range(50)])
+    Membership.objects.bulk_create(_team(city, lead, others))
     Invitation.objects.bulk_create(
         Invitation(city=city, email=f"invited-{number}@bench.test", role=Role.VIEWER, invited_by=lead)
         for number in range(5)

@@ -33,6 +33,11 @@ class Outcome:
         return PASS if fast_enough and few_enough_queries else FAIL
 
 
+def exit_status(outcomes: list[Outcome]) -> int:
+    """Non-zero only when a benchmark raised: a page over its target is news, not a broken harness."""
+    return 1 if any(outcome.verdict == ERROR for outcome in outcomes) else 0
+
+
 def format_ratio(ratio: float) -> str:
     return f"{ratio:.1f}x"
 
