@@ -68,10 +68,13 @@ RIGHT_ALIGNED = {"median", "ratio", "queries"}
 
 def table_row(outcome: Outcome) -> tuple[str, ...]:
     ratio = outcome.ratio
+    baseline = outcome.benchmark.baseline
+    if outcome.baseline_median is not None:
+        baseline += f" ({format_median(outcome.baseline_median)})"
     return (
         outcome.benchmark.name,
         format_median(outcome.median),
-        f"{outcome.benchmark.baseline} ({format_median(outcome.baseline_median)})",
+        baseline,
         NOT_JUDGED if ratio is None else format_ratio(ratio),
         format_target(outcome.benchmark.target),
         outcome.verdict,

@@ -1,0 +1,71 @@
+"""The admin is branded, and editors can work on every model meant for them."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from assessments.tests.factories import AccessRequestFactory, CityFactory, MembershipFactory
+from opencities.editors import EDITORS_GROUP, editor_permission_codenames
+
+pytestmark = pytest.mark.django_db
+
+# One saved object per model that editors may see, to open its change page.
+OBJECT_FACTORIES = {
+    "assessments.city": CityFactory,
+    "assessments.membership": MembershipFactory,
+    "assessments.accessrequest": AccessRequestFactory,
+    "assessments.invitation": lambda: MembershipFactory(role="lead").city.invitations.create(email="x@y.test"),
+    "auth.user": lambda: MembershipFactory().user,
+}
+
+
+def editor_models():
+    models = {}
+    for app_label, codename in editor_permission_codenames():
+        action, _underscore, model_name = codename.partition("_")
+        models.setdefault(f"{app_label}.{model_name}", set()).add(action)
+    return models
+
+
+def test_admin_is_branded(client, editor):
+    client.force_login(editor)
+    assert "OPENCities administration" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_editors_group_is_kept_in_step_and_idempotent():
+    group = Group.objects.get(name=EDITORS_GROUP)
+    expected = {codename for _app, codename in editor_permission_codenames()}
+    assert set(group.permissions.values_list("codename", flat=True)) == expected
+    call_command("migrate", verbosity=0)  # post_migrate runs again
+    assert Group.objects.filter(name=EDITORS_GROUP).count() == 1
+    assert set(group.permissions.values_list("codename", flat=True)) == expected
+
+
+@pytest.mark.parametrize("model_label", sorted(editor_models()))
+def test_editor_can_open_the_pages_of_each_editor_model(client, editor, model_label):
+    actions = editor_models()[model_label]
+    model = apps.get_model(model_label)
+    assert model in admin.site._registry, f"{model_label} is meant for editors but not in the admin"
+    assert model_label in OBJECT_FACTORIES, f"add a factory for {model_label} to OBJECT_FACTORIES"
+    obj = OBJECT_FACTORIES[model_label]()
+    client.force_login(editor)
+    info = model._meta.app_label, model._meta.model_name
+    assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200
+    assert client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200
+    add = client.get(reverse("admin:%s_%s_add" % info))
+    assert add.status_code == (200 if "add" in actions else 403)
+
+
+def test_editor_cannot_manage_accounts_or_groups(client, editor):
+    client.force_login(editor)
+    assert client.get(reverse("admin:auth_user_add")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_a_city_member_without_staff_status_cannot_enter_the_admin(client, lead):
+    client.force_login(lead)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response.url

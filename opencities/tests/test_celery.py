@@ -1,0 +1,71 @@
+"""Celery's loaded configuration (it ignores misspelt setting names silently), and a real worker."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from opencities.celery import app
+from opencities.tasks import ping
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_loaded_configuration_is_safe_for_long_tasks():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.result_serializer == "json"
+    assert list(conf.accept_content) == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    # A message held by a killed worker must not come back while the task could still be running.
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+
+
+def test_broker_follows_redis_url():
+    if settings.REDIS_URL:
+        assert app.conf.broker_url == settings.REDIS_URL
+        assert app.conf.task_always_eager is False
+    else:
+        # An empty broker URL would mean AMQP on localhost: the in-process mode is explicit.
+        assert app.conf.broker_url == "memory://"
+        assert app.conf.task_always_eager is True
+
+
+def test_tasks_run_in_process_without_redis(settings):
+    if settings.REDIS_URL:
+        pytest.skip("runs only with the embedded default (tasks in process)")
+    assert ping.delay().get(timeout=1) == "pong"
+
+
+@pytest.fixture
+def worker():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opencities.settings"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "opencities", "worker", "--pool=solo", "--concurrency=1",
+         "--loglevel=warning", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.mark.redis
+def test_a_real_task_goes_through_redis_to_a_worker(worker):
+    result = ping.delay()
+    deadline = time.monotonic() + 60
+    while not result.ready() and time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.2)
+    assert worker.poll() is None, worker.stdout.read()
+    assert result.get(timeout=5) == "pong"
+    assert result.backend.__class__.__name__ == "RedisBackend"

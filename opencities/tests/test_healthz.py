@@ -1,0 +1,95 @@
+"""/healthz answers 200 when every part works and 503 naming the part that does not."""
+
+import copy
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.db.utils import ConnectionHandler
+
+from opencities import health
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOSED_PORT = 1  # nothing listens on port 1
+
+
+@pytest.mark.django_db
+def test_healthy_without_redis_checks_only_the_database(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": {"ok": True, "detail": "ok"}}}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.fixture
+def unreachable_database(monkeypatch):
+    database = copy.deepcopy(connections.settings["default"])
+    if database["ENGINE"].endswith("sqlite3"):
+        database["NAME"] = "/nonexistent-directory/opencities.sqlite3"
+    else:
+        database.update(HOST="127.0.0.1", PORT=CLOSED_PORT, OPTIONS={"connect_timeout": 2})
+    handler = ConnectionHandler({"default": database})
+    monkeypatch.setattr(health, "connections", handler)
+    yield
+    handler.close_all()
+
+
+@pytest.mark.django_db
+def test_database_down_gives_503_naming_it(client, settings, unreachable_database):
+    settings.REDIS_URL = ""
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["database"]
+    assert body["checks"]["database"] == {"ok": False, "detail": "did not answer"}
+
+
+@pytest.mark.django_db
+def test_broker_down_gives_503_naming_it(client, settings):
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{CLOSED_PORT}/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["checks"]["database"]["ok"] is True
+    assert body["failing"] == ["broker", "workers"]
+    assert body["checks"]["broker"]["detail"] == "did not answer"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_broker_up_but_no_worker_gives_503(client):
+    # No worker runs during the suite except those that tests start and stop themselves.
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["workers"]
+    assert response.json()["checks"]["workers"]["detail"] == "no worker replied"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_healthy_with_redis_and_a_worker(client):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opencities.settings"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "opencities", "worker", "--pool=solo", "--loglevel=warning",
+         "--without-gossip", "--without-mingle", "-n", f"health-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            response = client.get("/healthz")
+            if response.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert response.status_code == 200, response.json()
+        checks = response.json()["checks"]
+        assert set(checks) == {"database", "broker", "workers"}
+        assert checks["workers"]["detail"].endswith("replied")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
