@@ -39,7 +39,11 @@ def pytest_collection_modifyitems(config, items):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    if report.skipped and os.environ.get("CI") and (item.get_closest_marker("postgres") or item.get_closest_marker("redis")):
+    if (
+        report.skipped
+        and os.environ.get("CI")
+        and (item.get_closest_marker("postgres") or item.get_closest_marker("redis"))
+    ):
         report.outcome = "failed"
         report.longrepr = f"{item.nodeid} was skipped in CI, where PostgreSQL and Redis must run it"
     return report

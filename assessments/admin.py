@@ -37,10 +37,19 @@ class AccessRequestAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "email", "city_name", "country"]
     autocomplete_fields = ["city"]
     readonly_fields = [
-        "full_name", "email", "job_title", "city_name", "country", "region", "message",
-        "status", "created_at", "decided_at", "decided_by",
+        "full_name",
+        "email",
+        "job_title",
+        "city_name",
+        "country",
+        "region",
+        "message",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
     ]
-    fields = readonly_fields[:7] + ["city", "decision_note"] + readonly_fields[7:]
+    fields = [*readonly_fields[:7], "city", "decision_note", *readonly_fields[7:]]
     actions = ["approve", "reject"]
 
     def has_add_permission(self, request):
@@ -59,7 +68,11 @@ class AccessRequestAdmin(admin.ModelAdmin):
         if approved:
             self.message_user(
                 request,
-                ngettext("%d request approved; the requester was emailed.", "%d requests approved; the requesters were emailed.", approved)
+                ngettext(
+                    "%d request approved; the requester was emailed.",
+                    "%d requests approved; the requesters were emailed.",
+                    approved,
+                )
                 % approved,
                 messages.SUCCESS,
             )

@@ -41,9 +41,7 @@ class City(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("ASCII, used in addresses."))
     country = models.CharField(_("country"), max_length=80)
     region = models.CharField(_("world region"), max_length=20, choices=Region.choices)
-    metro_population = models.PositiveBigIntegerField(
-        _("metropolitan population"), null=True, blank=True
-    )
+    metro_population = models.PositiveBigIntegerField(_("metropolitan population"), null=True, blank=True)
     is_capital = models.BooleanField(_("capital city"), default=False)
     is_largest_city = models.BooleanField(_("largest city of its country"), default=False)
     gawc_tier = models.CharField(_("GaWC tier"), max_length=10, choices=GawcTier.choices, blank=True)
@@ -132,7 +130,11 @@ class AccessRequest(models.Model):
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("decision note"), blank=True)
@@ -156,7 +158,11 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)

@@ -67,7 +67,9 @@ def access_request_approve(*, access_request: AccessRequest, editor: User) -> Me
         raise ValidationError(_("This request was already decided."))
     city = access_request.city
     if city is None:
-        city = City.objects.filter(name__iexact=access_request.city_name, country__iexact=access_request.country).first()
+        city = City.objects.filter(
+            name__iexact=access_request.city_name, country__iexact=access_request.country
+        ).first()
     if city is None:
         city = city_create(name=access_request.city_name, country=access_request.country, region=access_request.region)
     elif Membership.objects.filter(city=city, role=Role.LEAD).exists():
@@ -77,7 +79,7 @@ def access_request_approve(*, access_request: AccessRequest, editor: User) -> Me
             _("%(city)s already has a lead (%(email)s). Ask them to invite the requester, or reject the request.")
             % {"city": city.name, "email": lead.email}
         )
-    user, created = user_get_or_create(email=access_request.email, full_name=access_request.full_name)
+    user, _created = user_get_or_create(email=access_request.email, full_name=access_request.full_name)
     membership, _created = Membership.objects.update_or_create(user=user, city=city, defaults={"role": Role.LEAD})
     access_request.city = city
     access_request.status = AccessRequest.Status.APPROVED
@@ -128,7 +130,10 @@ def invitation_from_token(token: str) -> Invitation:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
     except signing.SignatureExpired:
         raise InvitationInvalid(
-            _("This invitation has expired: invitations are valid for %(days)d days. Ask the city's lead to send a new one.")
+            _(
+                "This invitation has expired: invitations are valid for %(days)d days. "
+                "Ask the city's lead to send a new one."
+            )
             % {"days": settings.INVITATION_MAX_AGE_DAYS},
             _("Invitation expired"),
         ) from None
@@ -143,9 +148,7 @@ def invitation_from_token(token: str) -> Invitation:
         .first()
     )
     if invitation is None or invitation.revoked_at:
-        raise InvitationInvalid(
-            _("This invitation was withdrawn by the city's lead."), _("Invitation withdrawn")
-        )
+        raise InvitationInvalid(_("This invitation was withdrawn by the city's lead."), _("Invitation withdrawn"))
     if invitation.accepted_at:
         raise InvitationInvalid(
             _("This invitation has already been used. Log in to reach the city."), _("Invitation already used")
@@ -184,10 +187,13 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         raise ValidationError(_("This invitation has already been used or was withdrawn."))
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(
-            _("This invitation was sent to %(email)s. Log out and open the link again, or ask for an invitation to your own address.")
+            _(
+                "This invitation was sent to %(email)s. Log out and open the link again, "
+                "or ask for an invitation to your own address."
+            )
             % {"email": invitation.email}
         )
-    membership, created = Membership.objects.get_or_create(
+    membership, _created = Membership.objects.get_or_create(
         user=user, city=invitation.city, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()

@@ -169,10 +169,14 @@ def invitation_accept(request, token):
 
     if existing and existing.has_usable_password():
         # An existing account just gains the membership, after logging in.
-        return render(request, "assessments/invitation_login.html", {
-            **context,
-            "login_url": f"{reverse('login')}?next={request.path}",
-        })
+        return render(
+            request,
+            "assessments/invitation_login.html",
+            {
+                **context,
+                "login_url": f"{reverse('login')}?next={request.path}",
+            },
+        )
 
     form = InvitationSignupForm(request.POST or None, user=existing)
     if request.method == "POST" and form.is_valid():

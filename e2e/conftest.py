@@ -10,16 +10,16 @@ import os
 # database query a test makes (SynchronousOnlyOperation). Set before anything imports Django.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-import io  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-from pathlib import Path  # noqa: E402
-from types import SimpleNamespace  # noqa: E402
+import io
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
 
-import pytest  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+import pytest
+from django.core.management import call_command
 
-from . import helpers  # noqa: E402
+from . import helpers
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # we run as root

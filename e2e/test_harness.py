@@ -33,6 +33,8 @@ def test_bootstrap_is_served_and_applied(page, live_server):
         assert content_type in response.headers["content-type"]
 
     css = static("vendor/bootstrap/bootstrap.min.css")
-    page.set_content(f'<!doctype html><html lang="en"><head><link rel="stylesheet" href="{live_server.url}{css}">'
-                     '</head><body><div class="d-none" id="hidden">x</div></body></html>')
+    page.set_content(
+        f'<!doctype html><html lang="en"><head><link rel="stylesheet" href="{live_server.url}{css}">'
+        '</head><body><div class="d-none" id="hidden">x</div></body></html>'
+    )
     expect(page.locator("#hidden")).to_be_hidden()

@@ -1,8 +1,9 @@
 """The Editors group: BAK staff who curate content in the admin.
 
 Each app lists what editors may do with its models in `editor_permissions` on its AppConfig
-(model name → actions; "app_label.model" for another app's model). The group is brought in step after every migrate, so a model added by a
-later app joins it without a data migration (permission rows only exist after migrations).
+(model name → actions; "app_label.model" for another app's model). The group is brought in step
+after every migrate, so a model added by a later app joins it without a data migration
+(permission rows only exist after migrations).
 """
 
 from django.apps import apps

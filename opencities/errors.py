@@ -1,8 +1,8 @@
 """Error pages in the site's layout, saying what happened and what to do next."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 from django.utils.translation import gettext as _
 
 
@@ -24,7 +24,10 @@ def page_not_found(request, exception=None):
         request,
         404,
         _("Page not found"),
-        _("There is no page at this address, or you do not have access to it. Check the address, or go to your cities."),
+        _(
+            "There is no page at this address, or you do not have access to it. "
+            "Check the address, or go to your cities."
+        ),
     )
 
 

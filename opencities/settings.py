@@ -24,8 +24,7 @@ DEMO_MODE = env.bool("DEMO_MODE", default=False)
 def _required_in_production(name, value):
     if not value and not DEBUG:
         raise ImproperlyConfigured(
-            f"The {name} environment variable must be set when DEBUG is off "
-            f"(see the settings table in README.md)."
+            f"The {name} environment variable must be set when DEBUG is off (see the settings table in README.md)."
         )
     return value
 
@@ -33,14 +32,12 @@ def _required_in_production(name, value):
 SECRET_KEY = _required_in_production("SECRET_KEY", env.str("SECRET_KEY", default=""))
 if not SECRET_KEY:
     # Only reachable with DEBUG on: a key that is obviously not for production.
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 _required_in_production("ALLOWED_HOSTS", ALLOWED_HOSTS)
 # The address users reach the site at; links in emails are built from it.
-SITE_URL = _required_in_production(
-    "SITE_URL", env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
-)
+SITE_URL = _required_in_production("SITE_URL", env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else ""))
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # ADMINS: comma-separated addresses, each "Name <address>" or a bare address; they get error emails.

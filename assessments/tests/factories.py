@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from assessments.models import AccessRequest, City, Membership, Region, Role
 
-PASSWORD = "a-long-test-password-42"  # noqa: S105
+PASSWORD = "a-long-test-password-42"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

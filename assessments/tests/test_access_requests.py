@@ -72,7 +72,9 @@ def test_editor_approval_creates_the_city_and_makes_the_requester_lead(
     client.logout()
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
-    client.post(form_page.redirect_chain[-1][0], {"new_password1": "lodz-openness-2026", "new_password2": "lodz-openness-2026"})
+    client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "lodz-openness-2026", "new_password2": "lodz-openness-2026"}
+    )
     assert log_in(client, "ada@lodz.test", "lodz-openness-2026").status_code == 302
     assert "Łódź" in client.get(reverse("my_cities")).content.decode()
 

@@ -199,9 +199,7 @@ def test_lead_removes_a_member(client, city, lead, viewer):
 def test_the_last_lead_cannot_be_removed(client, city, lead):
     client.force_login(lead)
     membership = Membership.objects.get(user=lead)
-    response = client.post(
-        reverse("membership_remove", kwargs={"slug": city.slug, "pk": membership.pk}), follow=True
-    )
+    response = client.post(reverse("membership_remove", kwargs={"slug": city.slug, "pk": membership.pk}), follow=True)
     assert "always keeps a lead" in response.content.decode()
     assert Membership.objects.filter(city=city, role=Role.LEAD, user=lead).exists()
 

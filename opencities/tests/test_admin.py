@@ -53,9 +53,9 @@ def test_editor_can_open_the_pages_of_each_editor_model(client, editor, model_la
     obj = OBJECT_FACTORIES[model_label]()
     client.force_login(editor)
     info = model._meta.app_label, model._meta.model_name
-    assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200
-    assert client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200
-    add = client.get(reverse("admin:%s_%s_add" % info))
+    assert client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+    assert client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+    add = client.get(reverse("admin:{}_{}_add".format(*info)))
     assert add.status_code == (200 if "add" in actions else 403)
 
 

@@ -48,9 +48,26 @@ def test_tasks_run_in_process_without_redis(settings):
 def worker():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opencities.settings"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "opencities", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=warning", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "opencities",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()

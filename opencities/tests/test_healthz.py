@@ -75,9 +75,24 @@ def test_broker_up_but_no_worker_gives_503(client):
 def test_healthy_with_redis_and_a_worker(client):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opencities.settings"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "opencities", "worker", "--pool=solo", "--loglevel=warning",
-         "--without-gossip", "--without-mingle", "-n", f"health-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "opencities",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"health-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60

@@ -36,7 +36,11 @@ print(json.dumps({
 
 
 def run(code_or_args, **env_vars):
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DJANGO_SETTINGS_MODULE": "opencities.settings"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "opencities.settings",
+    }
     env.update(env_vars)
     args = [sys.executable, "-c", code_or_args] if isinstance(code_or_args, str) else [sys.executable, *code_or_args]
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)

@@ -23,7 +23,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self.seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {DEMO_LEAD} and {DEMO_EDITOR}, password {DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {DEMO_LEAD} and {DEMO_EDITOR}, password {DEMO_PASSWORD}")
+        )
 
     def seed(self):
         User = get_user_model()
