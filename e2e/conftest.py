@@ -71,10 +71,8 @@ def _static_files_without_collectstatic(settings):
 
 @pytest.fixture
 def context(browser, live_server):
-    # bypass_csp: the site's strict Content-Security-Policy would refuse the injected axe-core script.
-    context = browser.new_context(
-        base_url=live_server.url, bypass_csp=True, locale="en-GB", viewport={"width": 1280, "height": 900}
-    )
+    # The site's Content-Security-Policy stays on: the tests see what users' browsers enforce.
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     yield context
     context.close()
