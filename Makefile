@@ -24,6 +24,7 @@ install: $(VENV)/.installed
 setup: install
 	mkdir -p var/outbox var/media
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_questionnaire assessments/questionnaires/opencities-1.0.toml
 	$(DEV_ENV) $(PY) manage.py seed_demo
 
 run: setup

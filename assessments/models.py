@@ -178,3 +178,281 @@ class Invitation(models.Model):
     @property
     def is_open(self):
         return self.accepted_at is None and self.revoked_at is None
+
+
+# --- The questionnaire: versions loaded from the reviewed files in assessments/questionnaires/ ---
+
+
+class QuestionKind(models.TextChoices):
+    CHOICE = "choice", _("One option")
+    MULTI = "multi", _("Checklist")
+    NUMBER = "number", _("Number")
+    YESNO = "yesno", _("Yes or no")
+
+
+class QuestionTag(models.TextChoices):
+    FACT = "fact", _("Fact")
+    INPUT = "input", _("Input (a policy or service)")
+    IMPACT = "impact", _("Impact (an outcome or attitude)")
+
+
+class QuestionnaireVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    version = models.CharField(_("version"), max_length=10, unique=True)
+    major = models.PositiveSmallIntegerField(_("major version"))
+    minor = models.PositiveSmallIntegerField(_("minor version"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    source = models.TextField(_("source file"), help_text=_("The reviewed file this version was loaded from."))
+    source_sha256 = models.CharField(_("SHA-256 of the source"), max_length=64)
+    calibration = models.JSONField(_("calibration"))
+    framework = models.JSONField(_("strategic framework elements"))
+    loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        ordering = ["-major", "-minor"]
+
+    def __str__(self):
+        return f"{self.title} {self.version}"
+
+
+class Dimension(models.Model):
+    questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.SlugField(_("key"), max_length=40, help_text=_("Stable across versions."))
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"))
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        ordering = ["questionnaire", "position"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "key"], name="dimension_key_per_version")]
+
+    def __str__(self):
+        return self.name
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="questions")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(_("key"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices)
+    tag = models.CharField(_("tag"), max_length=10, choices=QuestionTag.choices)
+    text = models.TextField(_("question"))
+    help = models.TextField(_("what counts as evidence"))
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
+    allows_not_applicable = models.BooleanField(_("offers Not applicable"), default=False)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    min_value = models.DecimalField(_("lowest valid number"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("highest valid number"), max_digits=14, decimal_places=2, null=True, blank=True)
+    bands = models.JSONField(_("scoring bands"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["dimension__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "key"], name="question_key_per_version")]
+
+    def __str__(self):
+        return f"{self.key}: {self.text[:60]}"
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=200)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["question", "position"]
+        constraints = [models.UniqueConstraint(fields=["question", "key"], name="option_key_per_question")]
+
+    def __str__(self):
+        return f"{self.label} ({self.points})"
+
+
+# --- Assessments ---
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("city"))
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("questionnaire")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("started by")
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    is_demo = models.BooleanField(_("demonstration data"), default=False)
+    is_public = models.BooleanField(_("public profile"), default=False)
+
+    # The city-profile step: a snapshot for this year (the City record only pre-fills it).
+    metro_population = models.PositiveBigIntegerField(_("metropolitan population"), null=True, blank=True)
+    is_capital = models.BooleanField(_("capital city"), null=True, blank=True)
+    is_largest_city = models.BooleanField(_("largest city of its country"), null=True, blank=True)
+    gawc_tier = models.CharField(_("GaWC tier"), max_length=10, blank=True)
+    niche = models.CharField(_("international niche"), max_length=30, blank=True)
+    past_role_declined = models.BooleanField(
+        _("had a global role in the past that has since declined"), null=True, blank=True
+    )
+    declined_reason = models.TextField(_("why the global role declined"), max_length=1000, blank=True)
+    profile_revision = models.PositiveIntegerField(default=0)
+    profile_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    profile_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["city__name", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["city", "year"], condition=Q(status="draft"), name="assessment_one_open_draft_per_city_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.city} {self.year} ({self.get_status_display()})"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.DRAFT
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    option_keys = models.JSONField(_("chosen options"), default=list, blank=True)
+    number = models.DecimalField(_("number"), max_digits=14, decimal_places=2, null=True, blank=True)
+    yes = models.BooleanField(_("yes"), null=True, blank=True)
+    dont_know = models.BooleanField(_("don't know"), default=False)
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    evidence_note = models.TextField(_("evidence note"), max_length=4000, blank=True)
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("changed by")
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    # Optimistic locking: a save based on an older revision is a conflict, never an overwrite.
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["assessment", "question"], name="answer_once_per_question")]
+
+    def __str__(self):
+        return f"{self.assessment} · {self.question.key}"
+
+
+class FrameworkStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    PARTIAL = "partial", _("Partial")
+    ABSENT = "absent", _("Absent")
+
+
+class FrameworkAnswer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="framework_answers")
+    element = models.SlugField(_("element"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=FrameworkStatus.choices)
+    link = models.URLField(_("link to the document"), max_length=500, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("framework review item")
+        verbose_name_plural = _("framework review items")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "element"], name="framework_answer_once_per_element")
+        ]
+
+
+class WizardPosition(models.Model):
+    """Where each member last was in an assessment, so that they resume there days later."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="positions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="wizard_position_per_user")]
+
+
+class AssessmentResult(models.Model):
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
+    openness_index = models.DecimalField(_("openness index"), max_digits=4, decimal_places=1, null=True)
+    completeness = models.DecimalField(_("completeness"), max_digits=4, decimal_places=1)
+    framework_score = models.DecimalField(_("framework score"), max_digits=4, decimal_places=1, null=True)
+    policy_themes = models.JSONField(_("policy-theme scores"), default=dict)
+    city_type = models.CharField(_("computed city type"), max_length=30)
+    rule_fired = models.CharField(_("rule that fired"), max_length=40)
+    explanation = models.TextField(_("why"))
+    runner_up = models.CharField(_("runner-up type"), max_length=30)
+    type_distances = models.JSONField(_("distances to the type prototypes"), default=dict)
+    override_type = models.CharField(_("type set by an editor"), max_length=30, blank=True)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+    is_superseded = models.BooleanField(
+        _("superseded"), default=False, help_text=_("The assessment was reopened; this result stands until it is submitted again.")
+    )
+
+    class Meta:
+        verbose_name = _("assessment result")
+        verbose_name_plural = _("assessment results")
+
+    @property
+    def effective_type(self):
+        return self.override_type or self.city_type
+
+
+class DimensionScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="dimension_scores")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=1, null=True)
+    applicable = models.PositiveSmallIntegerField()
+    answered = models.PositiveSmallIntegerField()
+    dont_know = models.PositiveSmallIntegerField()
+    not_applicable = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["dimension__position"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "dimension"], name="dimension_score_once")]
+
+
+class Reopening(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reopenings")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.TextField(_("reason"))
+    reopened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reopened_at"]

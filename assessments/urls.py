@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import profile_views, views, wizard_views
 
 urlpatterns = [
     path("cities/", views.my_cities, name="my_cities"),
@@ -13,4 +13,15 @@ urlpatterns = [
     path("cities/<slug:slug>/members/<int:pk>/make-lead/", views.lead_hand_over, name="lead_hand_over"),
     path("cities/<slug:slug>/invitations/<int:pk>/withdraw/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("cities/<slug:slug>/assessments/", wizard_views.assessment_list, name="assessment_list"),
+    path("cities/<slug:slug>/assessments/start/", wizard_views.assessment_start, name="assessment_start"),
+    path("cities/<slug:slug>/assessments/<int:pk>/", wizard_views.assessment_resume, name="assessment_resume"),
+    path(
+        "cities/<slug:slug>/assessments/<int:pk>/steps/<slug:step>/",
+        wizard_views.assessment_step,
+        name="assessment_step",
+    ),
+    path("cities/<slug:slug>/assessments/<int:pk>/review/", wizard_views.assessment_review, name="assessment_review"),
+    path("cities/<slug:slug>/assessments/<int:pk>/submit/", wizard_views.assessment_submit, name="assessment_submit"),
+    path("cities/<slug:slug>/assessments/<int:pk>/profile/", profile_views.assessment_profile, name="assessment_profile"),
 ]

@@ -5,14 +5,18 @@ a new pattern that is missing fails `test_every_scoped_url_is_in_the_access_tabl
 The admin is left to Django's own permission checks (see opencities/tests/test_admin.py).
 """
 
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments import services
-from assessments.models import Invitation, Membership, Role
+from assessments.models import Assessment, Invitation, Membership, Role
+from assessments.services.assessments import assessment_start as start_assessment
 
 from .factories import MembershipFactory, UserFactory
 
+QUESTIONNAIRE = Path(__file__).resolve().parents[1] / "questionnaires" / "opencities-1.0.toml"
 ACTORS = ["anonymous", "other_city", "viewer", "contributor", "lead", "editor"]
 OK, LOGIN, DENIED = "ok", "login", "denied"
 
@@ -21,19 +25,31 @@ def _row(anonymous, other_city, viewer, contributor, lead, editor):
     return dict(zip(ACTORS, [anonymous, other_city, viewer, contributor, lead, editor], strict=True))
 
 
-# name: (method, expected outcome per actor)
+MEMBERS = _row(LOGIN, DENIED, OK, OK, OK, DENIED)
+EDITORS_OF_ANSWERS = _row(LOGIN, DENIED, DENIED, OK, OK, DENIED)
+LEAD_ONLY = _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
+
+# name: {method: expected outcome per actor}
 ACCESS_TABLE = {
-    "city_detail": ("get", _row(LOGIN, DENIED, OK, OK, OK, DENIED)),
-    "city_members": ("get", _row(LOGIN, DENIED, OK, OK, OK, DENIED)),
-    "member_invite": ("post", _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)),
-    "membership_role": ("post", _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)),
-    "membership_remove": ("post", _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)),
-    "lead_hand_over": ("post", _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)),
-    "invitation_revoke": ("post", _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)),
+    "city_detail": {"get": MEMBERS},
+    "city_members": {"get": MEMBERS},
+    "member_invite": {"post": LEAD_ONLY},
+    "membership_role": {"post": LEAD_ONLY},
+    "membership_remove": {"post": LEAD_ONLY},
+    "lead_hand_over": {"post": LEAD_ONLY},
+    "invitation_revoke": {"post": LEAD_ONLY},
     # The signed link is the credential. It was sent to pending@zurich.test: a visitor may set up that
     # account; anyone logged in as someone else is told the invitation is not theirs.
-    "invitation_accept": ("get", _row(OK, DENIED, DENIED, DENIED, DENIED, DENIED)),
+    "invitation_accept": {"get": _row(OK, DENIED, DENIED, DENIED, DENIED, DENIED)},
+    "assessment_list": {"get": MEMBERS},
+    "assessment_start": {"post": LEAD_ONLY},
+    "assessment_resume": {"get": MEMBERS},
+    "assessment_step": {"get": MEMBERS, "post": EDITORS_OF_ANSWERS},
+    "assessment_review": {"get": MEMBERS},
+    "assessment_submit": {"post": LEAD_ONLY},
+    "assessment_profile": {"get": MEMBERS},
 }
+CASES = sorted((name, method) for name, methods in ACCESS_TABLE.items() for method in methods)
 
 # Patterns with parameters that are neither a city nor an object of ours.
 NOT_CITY_SCOPED = {"password_reset_confirm"}
@@ -59,7 +75,10 @@ def test_every_scoped_url_is_in_the_access_table():
 def world(city, lead, contributor, viewer, outsider, editor):
     target = MembershipFactory(city=city, role=Role.CONTRIBUTOR, user=UserFactory(email="target@zurich.test"))
     invitation = Invitation.objects.create(city=city, email="pending@zurich.test", role=Role.VIEWER, invited_by=lead)
+    services.questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
+    assessment, _notes = start_assessment(city=city, year=2025, user=lead)
     return {
+        "assessment": assessment,
         "city": city,
         "users": {
             "anonymous": None,
@@ -76,7 +95,15 @@ def world(city, lead, contributor, viewer, outsider, editor):
 
 def _request(name, world):
     slug, target, invitation = world["city"].slug, world["target"], world["invitation"]
+    assessment = {"slug": slug, "pk": world["assessment"].pk}
     kwargs, data = {
+        "assessment_list": ({"slug": slug}, {}),
+        "assessment_start": ({"slug": slug}, {"year": "2024"}),
+        "assessment_resume": (assessment, {}),
+        "assessment_step": ({**assessment, "step": "profile"}, {"metro_population": "420000", "profile_revision": "0"}),
+        "assessment_review": (assessment, {}),
+        "assessment_submit": (assessment, {}),
+        "assessment_profile": (assessment, {}),
         "city_detail": ({"slug": slug}, {}),
         "city_members": ({"slug": slug}, {}),
         "member_invite": ({"slug": slug}, {"email": "new@zurich.test", "role": "viewer"}),
@@ -89,17 +116,21 @@ def _request(name, world):
     return reverse(name, kwargs=kwargs), data
 
 
+def _assessment_rows():
+    return list(Assessment.objects.order_by("pk").values_list("pk", "status", "metro_population"))
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("name", sorted(ACCESS_TABLE))
-def test_access(client, world, name, actor):
-    method, expected_by_actor = ACCESS_TABLE[name]
-    expected = expected_by_actor[actor]
+@pytest.mark.parametrize(("name", "method"), CASES)
+def test_access(client, world, name, method, actor):
+    expected = ACCESS_TABLE[name][method][actor]
     user = world["users"][actor]
     if user:
         client.force_login(user)
     url, data = _request(name, world)
     memberships_before = list(Membership.objects.order_by("pk").values_list("pk", "role"))
+    assessments_before = _assessment_rows()
     response = getattr(client, method)(url, data)
 
     if expected == LOGIN:
@@ -107,6 +138,7 @@ def test_access(client, world, name, actor):
     elif expected == DENIED:
         assert response.status_code in (403, 404)
         assert list(Membership.objects.order_by("pk").values_list("pk", "role")) == memberships_before
+        assert _assessment_rows() == assessments_before
     else:
         # Allowed: the page opens, or the action is done and redirects back to the city.
         assert response.status_code in (200, 302)

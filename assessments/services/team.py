@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from slugify import slugify
 
-from .models import AccessRequest, City, Invitation, Membership, Role
+from ..models import AccessRequest, City, Invitation, Membership, Role
 
 User = get_user_model()
 

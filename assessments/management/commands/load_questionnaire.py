@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.questionnaire import QuestionnaireError
+from assessments.services import questionnaire_load
+
+
+class Command(BaseCommand):
+    help = "Validate a questionnaire file and load it as an immutable published version."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, file: Path, **options):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"Cannot read {file}: {error}") from None
+        try:
+            version, created = questionnaire_load(text=text)
+        except QuestionnaireError as error:
+            problems = "\n".join(f"  - {problem}" for problem in error.problems)
+            raise CommandError(f"{file} was not loaded (nothing was written):\n{problems}") from None
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Loaded {version} ({version.questions.count()} questions)."))
+        else:
+            self.stdout.write(f"{version} is already loaded from this file; nothing changed.")

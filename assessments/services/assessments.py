@@ -1,0 +1,408 @@
+"""Writes of the self-assessment: start, save answers (with optimistic locking), submit, reopen."""
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.mail import get_connection, send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..calibration import Calibration
+from ..citytype import CityProfile, classify
+from ..models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    City,
+    DimensionScore,
+    FrameworkAnswer,
+    Question,
+    QuestionnaireVersion,
+    Reopening,
+    WizardPosition,
+)
+from ..scoring import (
+    completeness,
+    framework_score,
+    openness_index,
+    policy_theme_scores,
+    round_half_up,
+    score_dimension,
+)
+from .team import absolute_url
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What a member entered for one question; empty when nothing is chosen."""
+
+    option_keys: tuple[str, ...] = ()
+    number: Decimal | None = None
+    yes: bool | None = None
+    dont_know: bool = False
+    not_applicable: bool = False
+    evidence_note: str = ""
+    evidence_url: str = ""
+
+    @property
+    def is_empty(self):
+        return not (self.option_keys or self.number is not None or self.yes is not None or self.dont_know
+                    or self.not_applicable or self.evidence_note or self.evidence_url)
+
+    @classmethod
+    def of(cls, answer: Answer | None) -> "AnswerValue":
+        if answer is None:
+            return cls()
+        return cls(
+            option_keys=tuple(sorted(answer.option_keys)),
+            number=None if answer.number is None else answer.number.normalize(),
+            yes=answer.yes,
+            dont_know=answer.dont_know,
+            not_applicable=answer.not_applicable,
+            evidence_note=answer.evidence_note,
+            evidence_url=answer.evidence_url,
+        )
+
+
+@dataclass(frozen=True)
+class AnswerConflict:
+    """Someone saved this question after the member opened the step: both values are shown."""
+
+    question: Question
+    yours: AnswerValue
+    theirs: AnswerValue
+    theirs_by: str
+    theirs_at: object
+    current_revision: int
+
+
+@dataclass
+class StepSaved:
+    saved: int = 0
+    conflicts: list[AnswerConflict] = field(default_factory=list)
+
+
+def _require_open(assessment: Assessment):
+    if not assessment.is_open:
+        raise ValidationError(_("This assessment was submitted and is read-only."))
+
+
+def latest_questionnaire() -> QuestionnaireVersion:
+    version = QuestionnaireVersion.objects.filter(status=QuestionnaireVersion.Status.PUBLISHED).first()
+    if version is None:
+        raise ValidationError(_("No questionnaire is loaded yet. Run `make setup` (or load_questionnaire)."))
+    return version
+
+
+@transaction.atomic
+def assessment_start(*, city: City, year: int, user, copy_previous: bool = False) -> tuple[Assessment, list[str]]:
+    """Start the city's assessment for a year; optionally copy the previous one's answers.
+
+    Returns the assessment and sentences telling the user what could not be copied.
+    """
+    existing = Assessment.objects.filter(city=city, year=year).first()
+    if existing:
+        raise ValidationError(
+            _("%(city)s already has an assessment for %(year)s (%(status)s): continue it instead.")
+            % {"city": city.name, "year": year, "status": existing.get_status_display().lower()}
+        )
+    version = latest_questionnaire()
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                city=city,
+                questionnaire=version,
+                year=year,
+                created_by=user,
+                metro_population=city.metro_population,
+                is_capital=city.is_capital,
+                is_largest_city=city.is_largest_city,
+                gawc_tier=city.gawc_tier or "",
+                niche=city.niche or "",
+            )
+    except IntegrityError:
+        raise ValidationError(_("Someone else started this year's assessment a moment ago: open it from the list.")) from None
+    notes = []
+    if copy_previous:
+        notes = _copy_previous_answers(assessment, user)
+    return assessment, notes
+
+
+def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
+    previous = (
+        Assessment.objects.filter(city=assessment.city, year__lt=assessment.year)
+        .select_related("questionnaire")
+        .order_by("-year")
+        .first()
+    )
+    if previous is None:
+        return [_("There is no earlier assessment to copy from; the questionnaire starts empty.")]
+    if previous.questionnaire.major != assessment.questionnaire.major:
+        return [
+            _("The %(year)s assessment used questionnaire %(old)s, which is not comparable with %(new)s: nothing was copied.")
+            % {"year": previous.year, "old": previous.questionnaire.version, "new": assessment.questionnaire.version}
+        ]
+    questions = {q.key: q for q in Question.objects.filter(questionnaire=assessment.questionnaire).prefetch_related("options")}
+    copied, not_copied = [], []
+    for answer in previous.answers.select_related("question"):
+        question = questions.get(answer.question.key)
+        if question is None:
+            not_copied.append(answer.question.key)
+            continue
+        valid_options = {option.key for option in question.options.all()} | {selectors.NONE_OF_THESE}
+        if any(key not in valid_options for key in answer.option_keys):
+            not_copied.append(answer.question.key)
+            continue
+        copied.append(
+            Answer(
+                assessment=assessment, question=question, option_keys=answer.option_keys, number=answer.number,
+                yes=answer.yes, dont_know=answer.dont_know, not_applicable=answer.not_applicable,
+                evidence_note=answer.evidence_note, evidence_url=answer.evidence_url, answered_by=user,
+            )
+        )
+    Answer.objects.bulk_create(copied)
+    element_keys = {element["key"] for element in assessment.questionnaire.framework}
+    FrameworkAnswer.objects.bulk_create(
+        FrameworkAnswer(assessment=assessment, element=item.element, status=item.status, link=item.link, answered_by=user)
+        for item in previous.framework_answers.all()
+        if item.element in element_keys
+    )
+    for field_name in ("metro_population", "is_capital", "is_largest_city", "gawc_tier", "niche",
+                       "past_role_declined", "declined_reason"):
+        setattr(assessment, field_name, getattr(previous, field_name))
+    assessment.save()
+    notes = [_("%(count)d answers and their evidence were copied from %(year)s.") % {"count": len(copied), "year": previous.year}]
+    if not_copied:
+        notes.append(
+            _("Not copied, because the question changed or no longer exists: %(keys)s.") % {"keys": ", ".join(not_copied)}
+        )
+    return notes
+
+
+@transaction.atomic
+def answers_save(
+    *, assessment: Assessment, user, submitted: dict[int, tuple[AnswerValue, int]]
+) -> StepSaved:
+    """Save changed answers. `submitted` maps question id to (value, revision the member started from).
+
+    An answer someone else changed since that revision is not overwritten: it comes back as a conflict.
+    """
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_open(assessment)
+    current = {
+        answer.question_id: answer
+        for answer in Answer.objects.select_for_update()
+        .filter(assessment=assessment, question_id__in=submitted)
+        .select_related("answered_by")
+    }
+    questions = Question.objects.in_bulk(list(submitted))
+    result, now = StepSaved(), timezone.now()
+    to_create, to_update = [], []
+    for question_id, (value, base_revision) in submitted.items():
+        existing = current.get(question_id)
+        if value == AnswerValue.of(existing):
+            continue
+        current_revision = existing.revision if existing else 0
+        if base_revision != current_revision:
+            result.conflicts.append(
+                AnswerConflict(
+                    question=questions[question_id],
+                    yours=value,
+                    theirs=AnswerValue.of(existing),
+                    theirs_by=(existing.answered_by.get_full_name() or existing.answered_by.email)
+                    if existing and existing.answered_by
+                    else _("someone"),
+                    theirs_at=existing.updated_at if existing else None,
+                    current_revision=current_revision,
+                )
+            )
+            continue
+        answer = existing or Answer(assessment=assessment, question_id=question_id, revision=0)
+        answer.option_keys = list(value.option_keys)
+        answer.number = value.number
+        answer.yes = value.yes
+        answer.dont_know = value.dont_know
+        answer.not_applicable = value.not_applicable
+        answer.evidence_note = value.evidence_note
+        answer.evidence_url = value.evidence_url
+        answer.answered_by = user
+        answer.updated_at = now
+        answer.revision += 1
+        (to_update if existing else to_create).append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(
+        to_update,
+        ["option_keys", "number", "yes", "dont_know", "not_applicable", "evidence_note", "evidence_url",
+         "answered_by", "updated_at", "revision"],
+    )
+    result.saved = len(to_create) + len(to_update)
+    return result
+
+
+PROFILE_FIELDS = ("metro_population", "is_capital", "is_largest_city", "gawc_tier", "niche", "past_role_declined",
+                  "declined_reason")
+
+
+@transaction.atomic
+def profile_save(*, assessment: Assessment, user, values: dict, base_revision: int) -> bool:
+    """Save the city-profile step; False when someone else saved it since `base_revision`."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_open(assessment)
+    if all(getattr(assessment, name) == values.get(name) for name in PROFILE_FIELDS):
+        return True
+    if assessment.profile_revision != base_revision:
+        return False
+    for name in PROFILE_FIELDS:
+        setattr(assessment, name, values.get(name))
+    assessment.profile_revision += 1
+    assessment.profile_updated_by = user
+    assessment.profile_updated_at = timezone.now()
+    assessment.save()
+    return True
+
+
+@transaction.atomic
+def framework_save(*, assessment: Assessment, user, submitted: dict[str, tuple[str, str, int]]) -> list[str]:
+    """Save the framework review: element -> (status, link, base revision). Returns elements in conflict."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_open(assessment)
+    current = {item.element: item for item in assessment.framework_answers.select_for_update()}
+    conflicts = []
+    for element, (status, link, base_revision) in submitted.items():
+        existing = current.get(element)
+        if existing and (existing.status, existing.link) == (status, link):
+            continue
+        if not existing and not status and not link:
+            continue
+        if (existing.revision if existing else 0) != base_revision:
+            conflicts.append(element)
+            continue
+        if existing:
+            existing.status, existing.link, existing.answered_by = status, link, user
+            existing.revision += 1
+            existing.save()
+        else:
+            FrameworkAnswer.objects.create(assessment=assessment, element=element, status=status, link=link,
+                                           answered_by=user)
+    return conflicts
+
+
+def wizard_position_set(*, assessment: Assessment, user, step: str) -> None:
+    WizardPosition.objects.update_or_create(assessment=assessment, user=user, defaults={"step": step})
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
+    """Score the assessment, classify the city and store the result, all or nothing."""
+    assessment = Assessment.objects.select_for_update().select_related("questionnaire", "city").get(pk=assessment.pk)
+    _require_open(assessment)
+    structure = selectors.questionnaire_structure(assessment.questionnaire)
+    answers = selectors.answers_by_question(assessment)
+    gaps = selectors.assessment_gaps(assessment, structure, answers)
+    if gaps:
+        raise ValidationError(
+            _("The assessment cannot be submitted yet: %(count)d things are missing. See the review page.")
+            % {"count": len(gaps)}
+        )
+    calibration = Calibration.from_dict(assessment.questionnaire.calibration)
+    scoring_answers = selectors.scoring_answers(answers)
+    dimension_results = [score_dimension(spec, scoring_answers) for spec in structure.specs]
+    by_key = {result.key: result.score for result in dimension_results}
+    index = openness_index(dimension_results, {d.key: d.weight for d in structure.dimensions})
+    statuses = dict(assessment.framework_answers.values_list("element", "status"))
+    framework = framework_score(statuses, calibration.framework_points)
+    themes = policy_theme_scores(by_key, framework, calibration.policy_themes)
+    classification = classify(
+        CityProfile(
+            metro_population=assessment.metro_population,
+            is_capital=bool(assessment.is_capital),
+            is_largest_city=bool(assessment.is_largest_city),
+            gawc_tier=assessment.gawc_tier or "unknown",
+            niche=assessment.niche or "none",
+            past_role_declined=bool(assessment.past_role_declined),
+        ),
+        by_key.get("global-presence"),
+        by_key.get("connectivity-flows"),
+        calibration.city_type,
+    )
+
+    def stored(value):
+        return None if value is None else round_half_up(value)
+
+    DimensionScore.objects.filter(assessment=assessment).delete()
+    DimensionScore.objects.bulk_create(
+        DimensionScore(
+            assessment=assessment,
+            dimension=dimension,
+            score=stored(result.score),
+            applicable=result.applicable,
+            answered=result.answered,
+            dont_know=result.dont_know,
+            not_applicable=result.not_applicable,
+        )
+        for dimension, result in zip(structure.dimensions, dimension_results, strict=True)
+    )
+    result, _created = AssessmentResult.objects.update_or_create(
+        assessment=assessment,
+        defaults={
+            "openness_index": stored(index),
+            "completeness": round_half_up(completeness(dimension_results)),
+            "framework_score": stored(framework),
+            "policy_themes": {key: None if value is None else str(round_half_up(value)) for key, value in themes.items()},
+            "city_type": classification.city_type,
+            "rule_fired": classification.rule,
+            "explanation": classification.explanation,
+            "runner_up": classification.runner_up,
+            "type_distances": {key: round(value, 4) for key, value in classification.distances.items()},
+            "is_superseded": False,
+        },
+    )
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.submitted_by = user
+    assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    transaction.on_commit(lambda: _tell_members_result_ready(assessment.pk))
+    return result
+
+
+def _tell_members_result_ready(assessment_pk: int) -> None:
+    assessment = Assessment.objects.select_related("city", "result").get(pk=assessment_pk)
+    context = {
+        "assessment": assessment,
+        "city": assessment.city,
+        "result": assessment.result,
+        "profile_url": absolute_url(selectors.profile_url(assessment)),
+    }
+    subject = render_to_string("assessments/email/result_ready_subject.txt", context).strip()
+    body = render_to_string("assessments/email/result_ready.txt", context)
+    recipients = assessment.city.memberships.select_related("user").values_list("user__email", flat=True)
+    # One message per member: members do not see each other's addresses.
+    with get_connection() as connection:
+        for email in recipients:
+            send_mail(subject, body, None, [email], connection=connection)
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, editor, reason: str) -> Assessment:
+    """Editors reopen a submitted assessment; its result stays, marked superseded, until resubmitted."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for reopening; the city sees it."))
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted assessment can be reopened."))
+    assessment.status = Assessment.Status.DRAFT
+    try:
+        with transaction.atomic():
+            assessment.save(update_fields=["status"])
+    except IntegrityError:
+        raise ValidationError(_("The city already has an open draft for this year.")) from None
+    AssessmentResult.objects.filter(assessment=assessment).update(is_superseded=True)
+    Reopening.objects.create(assessment=assessment, reopened_by=editor, reason=reason.strip())
+    return assessment

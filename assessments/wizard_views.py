@@ -1,0 +1,239 @@
+"""The assessment wizard: start, one page per step, review, submit.
+
+Every step is a plain view over saved answers, so members can jump between steps and resume days
+later; Next, Back, a jump and the periodic autosave all save the valid answers first.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors
+from .access import city_role_required
+from .calibration import Calibration
+from .models import Assessment, Role, WizardPosition
+from .services import assessments as assessment_services
+from .wizard_forms import DimensionStepForm, FrameworkStepForm, ProfileStepForm
+
+
+def _assessment(city, pk):
+    return get_object_or_404(Assessment.objects.select_related("questionnaire", "city"), city=city, pk=pk)
+
+
+def step_url(assessment, step):
+    return reverse("assessment_step", kwargs={"slug": assessment.city.slug, "pk": assessment.pk, "step": step})
+
+
+@city_role_required(Role.VIEWER)
+def assessment_list(request, *, city, membership):
+    assessments = city.assessments.select_related("questionnaire", "result").order_by("-year")
+    return render(
+        request,
+        "assessments/assessment_list.html",
+        {"city": city, "membership": membership, "assessments": assessments, "this_year": date.today().year},
+    )
+
+
+@require_POST
+@city_role_required(Role.LEAD)
+def assessment_start(request, *, city, membership):
+    try:
+        year = int(request.POST.get("year", ""))
+        if not 2000 <= year <= date.today().year + 1:
+            raise ValueError
+    except ValueError:
+        messages.error(request, _("Choose a year from 2000 to next year."))
+        return redirect("assessment_list", slug=city.slug)
+    try:
+        assessment, notes = assessment_services.assessment_start(
+            city=city, year=year, user=request.user, copy_previous=request.POST.get("copy_previous") == "on"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessment_list", slug=city.slug)
+    messages.success(request, _("The %(year)s assessment is open. Your colleagues can fill it in with you.") % {"year": year})
+    for note in notes:
+        messages.info(request, note)
+    return redirect(step_url(assessment, selectors.PROFILE_STEP))
+
+
+@city_role_required(Role.VIEWER)
+def assessment_resume(request, pk, *, city, membership):
+    assessment = _assessment(city, pk)
+    if not assessment.is_open:
+        return redirect(selectors.profile_url(assessment))
+    position = WizardPosition.objects.filter(assessment=assessment, user=request.user).first()
+    return redirect(step_url(assessment, position.step if position else selectors.PROFILE_STEP))
+
+
+def _target_after_save(request, assessment, structure, step):
+    """Where Next, Back, a jump or Review lead after saving."""
+    steps = structure.step_keys
+    action = request.POST.get("go", "save")
+    index = steps.index(step)
+    if action == "next":
+        return reverse("assessment_review", kwargs={"slug": assessment.city.slug, "pk": assessment.pk}) if index == len(steps) - 1 else step_url(assessment, steps[index + 1])
+    if action == "back" and index > 0:
+        return step_url(assessment, steps[index - 1])
+    if action == "review":
+        return reverse("assessment_review", kwargs={"slug": assessment.city.slug, "pk": assessment.pk})
+    if action.startswith("step:") and action[5:] in steps:
+        return step_url(assessment, action[5:])
+    return step_url(assessment, step)
+
+
+@city_role_required(Role.VIEWER)
+def assessment_step(request, pk, step, *, city, membership):
+    assessment = _assessment(city, pk)
+    structure = selectors.questionnaire_structure(assessment.questionnaire)
+    if step not in structure.step_keys:
+        raise Http404(_("There is no step “%(step)s” in this questionnaire.") % {"step": step})
+    can_edit = assessment.is_open and membership.has_role(Role.CONTRIBUTOR)
+    if request.method == "POST" and not can_edit:
+        return render(
+            request,
+            "opencities/error.html",
+            {"title": _("Not saved"), "message": _("This assessment is read-only for you: it was submitted, or your role is viewer.")},
+            status=403,
+        )
+    answers = selectors.answers_by_question(assessment)
+    calibration = Calibration.from_dict(assessment.questionnaire.calibration)
+    autosave = request.POST.get("autosave") == "1"
+    conflicts, form = [], None
+    data = request.POST.copy() if request.method == "POST" else None
+
+    if step == selectors.PROFILE_STEP:
+        form = ProfileStepForm(data, instance=assessment) if data is not None else ProfileStepForm(instance=assessment)
+        if data is not None and form.is_valid():
+            saved = assessment_services.profile_save(
+                assessment=assessment, user=request.user, values=form.profile_values(),
+                base_revision=form.cleaned_data.get("profile_revision") or 0,
+            )
+            if not saved:
+                assessment.refresh_from_db()
+                conflicts = [_("Someone saved the city profile after you opened it. Their values are shown below; your change was not saved.")]
+                form = ProfileStepForm(instance=assessment)
+    elif step == selectors.FRAMEWORK_STEP:
+        framework_answers = {item.element: item for item in assessment.framework_answers.all()}
+        form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
+        if data is not None:
+            form.is_valid()
+            conflicted = assessment_services.framework_save(assessment=assessment, user=request.user, submitted=form.items_to_save())
+            if conflicted:
+                conflicts = [_("Someone changed these elements after you opened the page; their values are kept: %(keys)s.") % {"keys": ", ".join(conflicted)}]
+            framework_answers = {item.element: item for item in assessment.framework_answers.all()}
+            for element, item in framework_answers.items():
+                data[f"fw-{element}-rev"] = str(item.revision)
+                if element in conflicted:
+                    data[f"fw-{element}"] = item.status
+                    data[f"fw-{element}-link"] = item.link
+            form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
+            form.is_valid()
+    else:
+        dimension = structure.dimension(step)
+        questions = structure.questions_by_dimension[dimension.pk]
+        form_kwargs = {"questions": questions, "answers": answers, "max_not_applicable_share": calibration.not_applicable_max_share}
+        form = DimensionStepForm(data, **form_kwargs)
+        if data is not None:
+            form.is_valid()
+            outcome = assessment_services.answers_save(assessment=assessment, user=request.user, submitted=form.answers_to_save())
+            conflicts = outcome.conflicts
+            answers = selectors.answers_by_question(assessment)
+            # Show the page again on the revisions just saved, so the member's next save is not a conflict
+            # with their own; a conflicting answer moves to the revision they have now seen.
+            for question in questions:
+                if question.pk in answers:
+                    data[f"{question.key}-rev"] = str(answers[question.pk].revision)
+            form = DimensionStepForm(data, **form_kwargs)
+            form.is_valid()
+
+    if data is not None:
+        assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
+        has_errors = bool(form.errors)
+        if autosave:
+            return JsonResponse(
+                {
+                    "saved": not has_errors and not conflicts,
+                    "errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()},
+                    "conflicts": len(conflicts),
+                    "revisions": {name: value for name, value in data.items() if name.endswith("-rev") or name == "profile_revision"},
+                },
+                status=200,
+            )
+        if not has_errors and not conflicts:
+            return redirect(_target_after_save(request, assessment, structure, step))
+        messages.warning(request, _("Some answers were not saved: see the messages beside them. Everything else was saved."))
+    elif can_edit:
+        assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
+
+    progress = selectors.step_progress(assessment, structure, answers)
+    current = next(item for item in progress if item.key == step)
+    index = structure.step_keys.index(step)
+    return render(
+        request,
+        "assessments/wizard_step.html",
+        {
+            "city": city,
+            "membership": membership,
+            "assessment": assessment,
+            "structure": structure,
+            "step": step,
+            "step_title": current.title,
+            "dimension": structure.dimension(step),
+            "form": form,
+            "rows": list(form.rows(conflicts)) if isinstance(form, DimensionStepForm) else None,
+            "conflict_messages": [c for c in conflicts if isinstance(c, str)],
+            "progress": progress,
+            "overall": _overall(progress),
+            "can_edit": can_edit,
+            "is_first": index == 0,
+            "is_last": index == len(structure.step_keys) - 1,
+        },
+    )
+
+
+def _overall(progress):
+    answered = sum(step.answered for step in progress)
+    total = sum(step.total for step in progress)
+    return round(100 * answered / total) if total else 100
+
+
+@city_role_required(Role.VIEWER)
+def assessment_review(request, pk, *, city, membership):
+    assessment = _assessment(city, pk)
+    structure = selectors.questionnaire_structure(assessment.questionnaire)
+    answers = selectors.answers_by_question(assessment)
+    gaps = selectors.assessment_gaps(assessment, structure, answers)
+    progress = selectors.step_progress(assessment, structure, answers)
+    return render(
+        request,
+        "assessments/wizard_review.html",
+        {
+            "city": city,
+            "membership": membership,
+            "assessment": assessment,
+            "gaps": [(gap, step_url(assessment, gap.step) + "#" + gap.anchor) for gap in gaps],
+            "progress": progress,
+            "overall": _overall(progress),
+            "step_urls": {step.key: step_url(assessment, step.key) for step in progress},
+        },
+    )
+
+
+@require_POST
+@city_role_required(Role.LEAD)
+def assessment_submit(request, pk, *, city, membership):
+    assessment = _assessment(city, pk)
+    try:
+        assessment_services.assessment_submit(assessment=assessment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessment_review", slug=city.slug, pk=assessment.pk)
+    messages.success(request, _("Submitted. The openness profile is ready and the team has been told by email."))
+    return redirect(selectors.profile_url(assessment))
