@@ -1,10 +1,49 @@
-from django.shortcuts import get_object_or_404, render
+"""The openness profile of an assessment: the page a city's team reads after submitting."""
 
+from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from . import selectors
 from .access import city_role_required
 from .models import Assessment, Role
+from .radar import index_history_drawing, radar_drawing, radar_svg
 
 
 @city_role_required(Role.VIEWER)
 def assessment_profile(request, pk, *, city, membership):
-    assessment = get_object_or_404(Assessment.objects.select_related("result"), city=city, pk=pk)
-    return render(request, "assessments/profile.html", {"city": city, "assessment": assessment})
+    assessment = get_object_or_404(Assessment.objects.select_related("questionnaire", "result"), city=city, pk=pk)
+    profile = selectors.profile_data(assessment)
+    context = {"city": city, "membership": membership, "assessment": assessment, "profile": profile}
+    if profile.result is not None:
+        context["radar_svg"] = _radar(profile, city)
+        context["history_svg"] = _history(profile, city)
+    return render(request, "assessments/profile.html", context)
+
+
+def _radar(profile: selectors.Profile, city) -> str:
+    drawing = radar_drawing(
+        [row.name for row in profile.dimensions],
+        [row.score for row in profile.dimensions],
+        city_label=city.name,
+        peer_label=_("Peer median"),
+    )
+    title = _("Radar chart of the nine dimension scores of %(city)s, %(year)s, each on a scale of 0 to 100") % {
+        "city": city.name,
+        "year": profile.assessment.year,
+    }
+    summary = "; ".join(
+        f"{row.name}: {row.score if row.score is not None else row.band_label}" for row in profile.dimensions
+    )
+    # The markup is built by our renderer with every label escaped.
+    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="profile-chart img-fluid"))  # noqa: S308
+
+
+def _history(profile: selectors.Profile, city) -> str:
+    drawing = index_history_drawing([(str(row.year), row.openness_index) for row in profile.history])
+    title = _("Line chart of the openness index of %(city)s by year, on a scale of 0 to 100") % {"city": city.name}
+    summary = "; ".join(
+        f"{row.year}: {row.openness_index if row.openness_index is not None else _('not scored')}"
+        for row in profile.history
+    )
+    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="profile-chart img-fluid"))  # noqa: S308

@@ -1,4 +1,4 @@
-"""Reads for cities and their teams, with the joins done once."""
+"""Reads for cities, their teams and their assessments, with the joins done once."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,9 +7,28 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Answer, Assessment, City, Dimension, Invitation, Membership, Question, QuestionnaireVersion, Role
+from opencities.method import CITY_TYPES
+
+from .calibration import Bands, Calibration
+from .citytype import RULE_DESCRIPTIONS
+from .models import (
+    Answer,
+    Assessment,
+    AssessmentResult,
+    City,
+    Dimension,
+    DimensionScore,
+    FrameworkAnswer,
+    FrameworkStatus,
+    Invitation,
+    Membership,
+    Question,
+    QuestionnaireVersion,
+    Reopening,
+    Role,
+)
 from .scoring import Answer as ScoringAnswer
-from .scoring import Band, DimensionSpec, OptionSpec, QuestionSpec
+from .scoring import Band, DimensionSpec, OptionSpec, QuestionSpec, band
 
 
 def cities_for_user(*, user) -> QuerySet[Membership]:
@@ -195,3 +214,153 @@ def step_progress(assessment: Assessment, structure: Structure, answers: dict[in
 
 def profile_url(assessment: Assessment) -> str:
     return reverse("assessment_profile", kwargs={"slug": assessment.city.slug, "pk": assessment.pk})
+
+
+# --- The openness profile of an assessment ---
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A score with its band in words (low, medium, high); a score of None was not scored."""
+
+    key: str
+    name: str
+    score: Decimal | None
+    band: str
+    band_label: str
+
+
+@dataclass(frozen=True)
+class FrameworkRow:
+    key: str
+    name: str
+    status: str
+    status_label: str
+    link: str
+
+
+@dataclass(frozen=True)
+class CityTypeName:
+    key: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    assessment_pk: int
+    year: int
+    openness_index: Decimal | None
+    band_label: str
+    city_type: CityTypeName
+    questionnaire_version: str
+    is_superseded: bool
+    is_current: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the openness profile shows; `result` is None while the assessment has never been submitted."""
+
+    assessment: Assessment
+    result: AssessmentResult | None
+    bands: Bands | None = None
+    index: ScoreRow | None = None
+    dimensions: tuple[ScoreRow, ...] = ()
+    policy_themes: tuple[ScoreRow, ...] = ()
+    city_type: CityTypeName | None = None
+    computed_type: CityTypeName | None = None
+    runner_up: CityTypeName | None = None
+    rule_description: str = ""
+    framework: tuple[FrameworkRow, ...] = ()
+    reopening: Reopening | None = None
+    history: tuple[HistoryRow, ...] = ()
+
+    @property
+    def history_spans_major_versions(self) -> bool:
+        return len({row.questionnaire_version.split(".")[0] for row in self.history}) > 1
+
+
+def city_type_name(key: str) -> CityTypeName:
+    """A city type's name and one-line description as the method page gives them."""
+    for city_type in CITY_TYPES:
+        if city_type.key == key:
+            return CityTypeName(key, str(city_type.name), str(city_type.description))
+    return CityTypeName(key, key, "")
+
+
+def _score_row(key: str, name: str, score: Decimal | None, bands: Bands) -> ScoreRow:
+    words = {"low": _("low"), "medium": _("medium"), "high": _("high")}
+    if score is None:
+        return ScoreRow(key, name, None, "", _("not scored"))
+    level = band(score, bands)
+    return ScoreRow(key, name, score, level, words[level])
+
+
+def _framework_row(element: dict, answer: FrameworkAnswer | None) -> FrameworkRow:
+    if answer is None or not answer.status:
+        return FrameworkRow(element["key"], element["name"], "", _("not marked"), "")
+    link = answer.link if answer.link.lower().startswith(("http://", "https://")) else ""
+    return FrameworkRow(element["key"], element["name"], answer.status, FrameworkStatus(answer.status).label, link)
+
+
+def profile_data(assessment: Assessment) -> Profile:
+    """The profile of an assessment read with `select_related("questionnaire", "result")`, in four more queries.
+
+    The history has every assessment of the city with a result, by year; a reopened one is marked superseded.
+    """
+    try:
+        result = assessment.result
+    except AssessmentResult.DoesNotExist:
+        return Profile(assessment=assessment, result=None)
+    calibration = Calibration.from_dict(assessment.questionnaire.calibration)
+    bands = calibration.bands
+    dimensions = tuple(
+        _score_row(row.dimension.key, row.dimension.name, row.score, bands)
+        for row in DimensionScore.objects.filter(assessment=assessment).select_related("dimension")
+    )
+    stored_themes = result.policy_themes
+    themes = tuple(
+        _score_row(
+            theme.key,
+            theme.name,
+            None if stored_themes.get(theme.key) is None else Decimal(stored_themes[theme.key]),
+            bands,
+        )
+        for theme in calibration.policy_themes
+    )
+    answers = {item.element: item for item in FrameworkAnswer.objects.filter(assessment=assessment)}
+    framework = tuple(
+        _framework_row(element, answers.get(element["key"])) for element in assessment.questionnaire.framework
+    )
+    reopening = Reopening.objects.filter(assessment=assessment).first() if result.is_superseded else None
+    history = tuple(
+        HistoryRow(
+            assessment_pk=past.pk,
+            year=past.year,
+            openness_index=past.result.openness_index,
+            band_label=_score_row("", "", past.result.openness_index, bands).band_label,
+            city_type=city_type_name(past.result.effective_type),
+            questionnaire_version=past.questionnaire.version,
+            is_superseded=past.result.is_superseded,
+            is_current=past.pk == assessment.pk,
+        )
+        for past in Assessment.objects.filter(city_id=assessment.city_id, result__isnull=False)
+        .select_related("result", "questionnaire")
+        .order_by("year", "submitted_at")
+    )
+    return Profile(
+        assessment=assessment,
+        result=result,
+        bands=bands,
+        index=_score_row("openness-index", _("Openness index"), result.openness_index, bands),
+        dimensions=dimensions,
+        policy_themes=themes,
+        city_type=city_type_name(result.effective_type),
+        computed_type=city_type_name(result.city_type),
+        runner_up=city_type_name(result.runner_up),
+        rule_description=RULE_DESCRIPTIONS.get(result.rule_fired, ""),
+        framework=framework,
+        reopening=reopening,
+        history=history,
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import profile_views, views, wizard_views
+from . import export_views, profile_views, views, wizard_views
 
 urlpatterns = [
     path("cities/", views.my_cities, name="my_cities"),
@@ -24,4 +24,10 @@ urlpatterns = [
     path("cities/<slug:slug>/assessments/<int:pk>/review/", wizard_views.assessment_review, name="assessment_review"),
     path("cities/<slug:slug>/assessments/<int:pk>/submit/", wizard_views.assessment_submit, name="assessment_submit"),
     path("cities/<slug:slug>/assessments/<int:pk>/profile/", profile_views.assessment_profile, name="assessment_profile"),
+    path(
+        "cities/<slug:slug>/assessments/<int:pk>/answers.<str:fmt>",
+        export_views.assessment_export,
+        name="assessment_export",
+    ),
+    path("questionnaire/<str:version>/print/", export_views.questionnaire_print, name="questionnaire_print"),
 ]

@@ -1,5 +1,6 @@
 """Forms of the assessment wizard: one form per step, built from the questionnaire version."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +31,7 @@ class QuestionRow:
     note: forms.BoundField
     link: forms.BoundField
     revision: forms.BoundField
+    seen: forms.BoundField
     dont_know: forms.BoundField | None = None
     not_applicable: forms.BoundField | None = None
     conflict: object = None
@@ -58,6 +60,29 @@ def describe_value(question, value):
         labels[NONE_OF_THESE] = str(_("None of these"))
         return ", ".join(labels.get(key, key) for key in value.option_keys)
     return str(_("no answer"))
+
+
+def fingerprint(value: AnswerValue) -> str:
+    """A short digest of an answer as a page showed it: an unchanged question is never saved."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:20]
+
+
+def raw_fields(question, value: AnswerValue) -> dict[str, list[str]]:
+    """The form fields of one question as a browser would send them for `value`."""
+    key = question.key
+    special = DONT_KNOW if value.dont_know else NOT_APPLICABLE if value.not_applicable else None
+    fields = {f"{key}-note": [value.evidence_note], f"{key}-link": [value.evidence_url]}
+    if question.kind == "number":
+        fields[key] = ["" if value.number is None else f"{value.number:f}"]
+        fields[f"{key}-dont_know"] = ["on"] if value.dont_know else []
+        fields[f"{key}-na"] = ["on"] if value.not_applicable else []
+    elif question.kind == "multi":
+        fields[key] = [special] if special else list(value.option_keys)
+    elif question.kind == "yesno":
+        fields[key] = [special or {True: "yes", False: "no"}.get(value.yes, "")]
+    else:
+        fields[key] = [special or (value.option_keys[0] if value.option_keys else "")]
+    return fields
 
 
 def _special_choices(question):
@@ -120,6 +145,8 @@ class DimensionStepForm(forms.Form):
             widget=forms.URLInput(attrs={"placeholder": "https://"}),
         )
         self.fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+        self.fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+        self.initial[f"{key}-seen"] = fingerprint(initial)
         self.initial[f"{key}-note"] = initial.evidence_note
         self.initial[f"{key}-link"] = initial.evidence_url
         self.initial[f"{key}-rev"] = answer.revision if answer else 0
@@ -143,16 +170,21 @@ class DimensionStepForm(forms.Form):
                 note=self[f"{key}-note"],
                 link=self[f"{key}-link"],
                 revision=self[f"{key}-rev"],
+                seen=self[f"{key}-seen"],
                 dont_know=self[f"{key}-dont_know"] if f"{key}-dont_know" in self.fields else None,
                 not_applicable=self[f"{key}-na"] if f"{key}-na" in self.fields else None,
                 conflict=conflicts.get(question.pk),
             )
 
+    def question_has_errors(self, question):
+        key = question.key
+        return any(name in self.errors for name in (key, f"{key}-note", f"{key}-link", f"{key}-rev", f"{key}-seen"))
+
     def _value_of(self, question, cleaned):
         """The answer this question's valid fields describe, or None when a field is invalid."""
-        key = question.key
-        if any(name in self.errors for name in (key, f"{key}-note", f"{key}-link", f"{key}-rev")):
+        if self.question_has_errors(question):
             return None
+        key = question.key
         raw = cleaned.get(key)
         common = {"evidence_note": cleaned.get(f"{key}-note", "").strip(), "evidence_url": cleaned.get(f"{key}-link", "").strip()}
         if question.kind in ("choice", "yesno"):
@@ -238,12 +270,16 @@ class DimensionStepForm(forms.Form):
                 self.add_error(None, message)
 
     def answers_to_save(self):
-        """{question id: (value, base revision)} for every question whose fields are valid."""
+        """{question id: (value, base revision)} for each valid question the member changed.
+
+        A question left as the page showed it is not sent, so two people on different questions of
+        the same step never conflict.
+        """
         cleaned = getattr(self, "cleaned_data", {})
         to_save = {}
         for question in self.questions:
             value = self._value_of(question, cleaned)
-            if value is not None:
+            if value is not None and fingerprint(value) != cleaned.get(f"{question.key}-seen"):
                 to_save[question.pk] = (value, cleaned.get(f"{question.key}-rev") or 0)
         return to_save
 

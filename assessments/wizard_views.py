@@ -19,7 +19,8 @@ from .access import city_role_required
 from .calibration import Calibration
 from .models import Assessment, Role, WizardPosition
 from .services import assessments as assessment_services
-from .wizard_forms import DimensionStepForm, FrameworkStepForm, ProfileStepForm
+from .services.assessments import AnswerValue
+from .wizard_forms import DimensionStepForm, FrameworkStepForm, ProfileStepForm, fingerprint, raw_fields
 
 
 def _assessment(city, pk):
@@ -105,7 +106,7 @@ def assessment_step(request, pk, step, *, city, membership):
     answers = selectors.answers_by_question(assessment)
     calibration = Calibration.from_dict(assessment.questionnaire.calibration)
     autosave = request.POST.get("autosave") == "1"
-    conflicts, form = [], None
+    conflicts, form, changed_revisions = [], None, {}
     data = request.POST.copy() if request.method == "POST" else None
 
     if step == selectors.PROFILE_STEP:
@@ -142,14 +143,11 @@ def assessment_step(request, pk, step, *, city, membership):
         form = DimensionStepForm(data, **form_kwargs)
         if data is not None:
             form.is_valid()
-            outcome = assessment_services.answers_save(assessment=assessment, user=request.user, submitted=form.answers_to_save())
+            to_save = form.answers_to_save()
+            outcome = assessment_services.answers_save(assessment=assessment, user=request.user, submitted=to_save)
             conflicts = outcome.conflicts
             answers = selectors.answers_by_question(assessment)
-            # Show the page again on the revisions just saved, so the member's next save is not a conflict
-            # with their own; a conflicting answer moves to the revision they have now seen.
-            for question in questions:
-                if question.pk in answers:
-                    data[f"{question.key}-rev"] = str(answers[question.pk].revision)
+            data, changed_revisions = _after_save(data, form, questions, answers, to_save, conflicts)
             form = DimensionStepForm(data, **form_kwargs)
             form.is_valid()
 
@@ -162,7 +160,7 @@ def assessment_step(request, pk, step, *, city, membership):
                     "saved": not has_errors and not conflicts,
                     "errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()},
                     "conflicts": len(conflicts),
-                    "revisions": {name: value for name, value in data.items() if name.endswith("-rev") or name == "profile_revision"},
+                    "revisions": changed_revisions,
                 },
                 status=200,
             )
@@ -196,6 +194,32 @@ def assessment_step(request, pk, step, *, city, membership):
             "is_last": index == len(structure.step_keys) - 1,
         },
     )
+
+
+def _after_save(data, form, questions, answers, to_save, conflicts):
+    """The form data to show again after a save, and the hidden fields that changed.
+
+    A question saved or in conflict moves to the revision now stored (a conflicting one keeps what the
+    member typed, so that saving again is a deliberate choice); a question with an error keeps both
+    the typed value and its old revision; every other question shows what is stored now.
+    """
+    conflicted = {conflict.question.pk for conflict in conflicts}
+    changed = {}
+    for question in questions:
+        answer = answers.get(question.pk)
+        stored = AnswerValue.of(answer)
+        revision = str(answer.revision if answer else 0)
+        if form.question_has_errors(question) and question.pk not in conflicted:
+            continue
+        if question.pk not in to_save:
+            for name, values in raw_fields(question, stored).items():
+                data.setlist(name, values)
+        elif question.pk not in conflicted:
+            changed[f"{question.key}-rev"] = revision
+            changed[f"{question.key}-seen"] = fingerprint(stored)
+        data[f"{question.key}-rev"] = revision
+        data[f"{question.key}-seen"] = fingerprint(stored)
+    return data, changed
 
 
 def _overall(progress):

@@ -48,6 +48,9 @@ ACCESS_TABLE = {
     "assessment_review": {"get": MEMBERS},
     "assessment_submit": {"post": LEAD_ONLY},
     "assessment_profile": {"get": MEMBERS},
+    "assessment_export": {"get": MEMBERS},
+    # The blank questionnaire is public, like the method page.
+    "questionnaire_print": {"get": _row(OK, OK, OK, OK, OK, OK)},
 }
 CASES = sorted((name, method) for name, methods in ACCESS_TABLE.items() for method in methods)
 
@@ -104,6 +107,8 @@ def _request(name, world):
         "assessment_review": (assessment, {}),
         "assessment_submit": (assessment, {}),
         "assessment_profile": (assessment, {}),
+        "assessment_export": ({**assessment, "fmt": "csv"}, {}),
+        "questionnaire_print": ({"version": world["assessment"].questionnaire.version}, {}),
         "city_detail": ({"slug": slug}, {}),
         "city_members": ({"slug": slug}, {}),
         "member_invite": ({"slug": slug}, {"email": "new@zurich.test", "role": "viewer"}),

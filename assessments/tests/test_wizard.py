@@ -1,0 +1,314 @@
+"""The wizard as members use it: steps, saving, bad input, conflicts, resume, review and submit."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from assessments import selectors
+from assessments.models import Answer, Assessment, AssessmentResult, WizardPosition
+from assessments.services.assessments import assessment_start
+
+from .wizard_helpers import fill_in, load_questionnaire, started
+
+pytestmark = pytest.mark.django_db
+
+
+def step_url(assessment, step):
+    return reverse("assessment_step", kwargs={"slug": assessment.city.slug, "pk": assessment.pk, "step": step})
+
+
+def questions_of(assessment, dimension_key):
+    structure = selectors.questionnaire_structure(assessment.questionnaire)
+    return structure.questions_by_dimension[structure.dimension(dimension_key).pk]
+
+
+def form_data(page_content):
+    """The values a browser would send back: hidden revisions and the answers shown."""
+    html = page_content.decode()
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+-(?:rev|seen)|profile_revision)" value="([^"]*)"', html))
+    data.update(re.findall(r'<input type="hidden" name="(csrfmiddlewaretoken)" value="([^"]+)"', html))
+    return data
+
+
+def test_lead_starts_the_years_assessment_once(client, city, lead):
+    load_questionnaire()
+    client.force_login(lead)
+    response = client.post(reverse("assessment_start", kwargs={"slug": city.slug}), {"year": "2026"})
+    assessment = Assessment.objects.get(city=city, year=2026)
+    assert response.url == step_url(assessment, "profile")
+    # The city record pre-fills the profile step.
+    assert assessment.metro_population == city.metro_population
+    again = client.post(reverse("assessment_start", kwargs={"slug": city.slug}), {"year": "2026"}, follow=True)
+    assert "already has an assessment for 2026" in again.content.decode()
+    assert Assessment.objects.filter(city=city).count() == 1
+
+
+def test_the_database_allows_one_open_draft_per_city_and_year(city, lead):
+    assessment = started(city, lead)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assessment.objects.create(city=city, questionnaire=assessment.questionnaire, year=2026)
+
+
+def test_starting_from_the_previous_assessment_copies_answers_and_says_so(city, lead, django_capture_on_commit_callbacks):
+    from assessments.services.assessments import assessment_submit
+
+    previous = fill_in(started(city, lead, year=2025), lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        assessment_submit(assessment=previous, user=lead)
+    assessment, notes = assessment_start(city=city, year=2026, user=lead, copy_previous=True)
+    assert assessment.answers.count() == previous.answers.count() == 54
+    assert "54 answers and their evidence were copied from 2025" in notes[0]
+    copied = assessment.answers.select_related("question").first()
+    assert copied.evidence_note == "Council decision 2024/17"
+
+
+def test_a_valid_step_saves_and_moves_on(client, city, lead, contributor):
+    assessment = started(city, lead)
+    client.force_login(contributor)
+    page = client.get(step_url(assessment, "welcome-entry"))
+    questions = questions_of(assessment, "welcome-entry")
+    choice = next(q for q in questions if q.kind == "choice")
+    data = {**form_data(page.content), choice.key: choice.options.all()[1].key, "go": "next"}
+    response = client.post(step_url(assessment, "welcome-entry"), data)
+    assert response.status_code == 302
+    assert response.url == step_url(assessment, "leadership-governance")
+    answer = Answer.objects.get(assessment=assessment, question=choice)
+    assert answer.option_keys == [choice.options.all()[1].key]
+    assert answer.answered_by == contributor
+    # The next visit shows who changed it.
+    assert "Last changed by" in client.get(step_url(assessment, "welcome-entry")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("not-a-number", "Enter a number, for example 12.5."),
+        ("-5", "Enter a number from"),
+        ("1e999", "Enter a number from"),
+    ],
+)
+def test_a_bad_number_keeps_the_typed_value_and_saves_the_rest(client, city, lead, bad, message):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    questions = questions_of(assessment, "international-population")
+    number = next(q for q in questions if q.kind == "number")
+    other = next(q for q in questions if q.kind == "choice")
+    page = client.get(step_url(assessment, "international-population"))
+    data = {**form_data(page.content), number.key: bad, other.key: other.options.all()[0].key, "go": "next"}
+    response = client.post(step_url(assessment, "international-population"), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert f'value="{bad}"' in html
+    assert not Answer.objects.filter(assessment=assessment, question=number).exists()
+    assert Answer.objects.filter(assessment=assessment, question=other).exists()
+
+
+@pytest.mark.parametrize(
+    ("field_suffix", "value", "message"),
+    [
+        ("-note", "x" * 4001, "Ensure this value has at most 4000 characters"),
+        ("-link", "javascript:alert(1)", "starting with http:// or https://"),
+        ("-link", "https://example.org/" + "a" * 500, "at most 500 characters"),
+    ],
+)
+def test_bad_evidence_is_refused_beside_the_question(client, city, lead, field_suffix, value, message):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    question = questions_of(assessment, "welcome-entry")[0]
+    page = client.get(step_url(assessment, "welcome-entry"))
+    data = {**form_data(page.content), question.key: question.options.all()[0].key, question.key + field_suffix: value}
+    response = client.post(step_url(assessment, "welcome-entry"), data)
+    assert message in response.content.decode()
+    assert not Answer.objects.filter(assessment=assessment, question=question).exists()
+
+
+def test_an_option_of_another_question_is_refused(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    first, second = [q for q in questions_of(assessment, "integration-inclusion") if q.kind == "choice"][:2]
+    foreign = Answer  # noqa: F841 (kept for readability of the assertion below)
+    page = client.get(step_url(assessment, "integration-inclusion"))
+    response = client.post(
+        step_url(assessment, "integration-inclusion"),
+        {**form_data(page.content), first.key: "an-option-of-version-2", second.key: "__bogus"},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not Answer.objects.filter(assessment=assessment).exists()
+
+
+def test_not_applicable_where_it_is_not_offered_is_refused(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    questions = questions_of(assessment, "welcome-entry")
+    # Forge N/A on every question of the step, as a tampered form could.
+    page = client.get(step_url(assessment, "welcome-entry"))
+    data = form_data(page.content)
+    for question in questions:
+        data[f"{question.key}-na" if question.kind == "number" else question.key] = (
+            ["__na"] if question.kind == "multi" else "on" if question.kind == "number" else "__na"
+        )
+    response = client.post(step_url(assessment, "welcome-entry"), data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    refused = [q for q in questions if not q.allows_not_applicable and q.kind != "number"]
+    assert not Answer.objects.filter(assessment=assessment, question__in=refused).exists()
+
+
+def test_not_applicable_on_more_than_the_allowed_share_of_a_step_is_refused(city, lead):
+    from assessments.wizard_forms import DimensionStepForm
+
+    assessment = started(city, lead)
+    questions = questions_of(assessment, "welcome-entry")
+    allowing = [q for q in questions if q.allows_not_applicable]
+    assert len(allowing) == 2
+    data = {q.key: "__na" for q in allowing}
+    # With a share of a quarter, 2 of 6 questions Not applicable is one too many.
+    form = DimensionStepForm(data, questions=questions, answers={}, max_not_applicable_share=Decimal("0.25"))
+    assert not form.is_valid()
+    assert "At most 1 of this step's 6 questions may be Not applicable" in form.errors[allowing[0].key][0]
+    assert form.answers_to_save() == {}
+    within = DimensionStepForm(data, questions=questions, answers={}, max_not_applicable_share=Decimal("0.5"))
+    assert within.is_valid()
+    assert len(within.answers_to_save()) == 2
+
+
+def test_an_unknown_step_is_a_clear_404(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    response = client.get(step_url(assessment, "no-such-step"))
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_another_citys_assessment_is_not_found(client, city, lead, outsider):
+    assessment = started(city, lead)
+    other_city = outsider.memberships.get().city
+    client.force_login(outsider)
+    url = reverse("assessment_step", kwargs={"slug": other_city.slug, "pk": assessment.pk, "step": "profile"})
+    assert client.get(url).status_code == 404
+
+
+def test_same_answer_saved_from_two_pages_gives_the_second_a_conflict(client, city, lead, contributor):
+    from django.test import Client
+
+    assessment = started(city, lead)
+    question = next(q for q in questions_of(assessment, "welcome-entry") if q.kind == "choice")
+    first, second = Client(), Client()
+    first.force_login(lead)
+    second.force_login(contributor)
+    page_one = first.get(step_url(assessment, "welcome-entry"))
+    page_two = second.get(step_url(assessment, "welcome-entry"))
+    low, high = question.options.all()[0], question.options.all()[1]
+    first.post(step_url(assessment, "welcome-entry"), {**form_data(page_one.content), question.key: low.key})
+    response = second.post(step_url(assessment, "welcome-entry"), {**form_data(page_two.content), question.key: high.key})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "changed this answer" in html
+    assert low.label in html and high.label in html
+    assert Answer.objects.get(assessment=assessment, question=question).option_keys == [low.key]
+    # Saving again after seeing the conflict is a deliberate choice, and goes through.
+    again = second.post(step_url(assessment, "welcome-entry"), {**form_data(response.content), question.key: high.key})
+    assert again.status_code == 302
+    assert Answer.objects.get(assessment=assessment, question=question).option_keys == [high.key]
+
+
+def test_two_people_on_different_questions_never_conflict(client, city, lead, contributor):
+    from django.test import Client
+
+    assessment = started(city, lead)
+    one, two = [q for q in questions_of(assessment, "welcome-entry") if q.kind == "choice"][:2]
+    first, second = Client(), Client()
+    first.force_login(lead)
+    second.force_login(contributor)
+    page_one = first.get(step_url(assessment, "welcome-entry"))
+    page_two = second.get(step_url(assessment, "welcome-entry"))
+    first.post(step_url(assessment, "welcome-entry"), {**form_data(page_one.content), one.key: one.options.all()[0].key})
+    response = second.post(
+        step_url(assessment, "welcome-entry"), {**form_data(page_two.content), two.key: two.options.all()[0].key}
+    )
+    assert response.status_code == 302
+    assert Answer.objects.filter(assessment=assessment).count() == 2
+
+
+def test_autosave_answers_json_with_the_new_revisions(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    question = questions_of(assessment, "welcome-entry")[0]
+    page = client.get(step_url(assessment, "welcome-entry"))
+    response = client.post(
+        step_url(assessment, "welcome-entry"),
+        {**form_data(page.content), question.key: question.options.all()[0].key, "autosave": "1"},
+    )
+    body = response.json()
+    assert body["saved"] is True
+    assert body["revisions"][f"{question.key}-rev"] == "1"
+
+
+def test_resume_returns_to_the_last_step(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    client.get(step_url(assessment, "talent-education"))
+    resume = client.get(reverse("assessment_resume", kwargs={"slug": city.slug, "pk": assessment.pk}))
+    assert resume.url == step_url(assessment, "talent-education")
+    assert WizardPosition.objects.get(user=lead).step == "talent-education"
+
+
+def test_review_lists_each_gap_with_a_link(client, city, lead):
+    assessment = fill_in(started(city, lead), lead, skip_dimensions=("welcome-entry",))
+    client.force_login(lead)
+    page = client.get(reverse("assessment_review", kwargs={"slug": city.slug, "pk": assessment.pk})).content.decode()
+    assert "6 things are missing" in page
+    assert step_url(assessment, "welcome-entry") + "#q-" in page
+
+
+def test_submit_with_gaps_is_refused_and_nothing_is_stored(client, city, lead):
+    assessment = fill_in(started(city, lead), lead, skip_dimensions=("welcome-entry",))
+    client.force_login(lead)
+    response = client.post(reverse("assessment_submit", kwargs={"slug": city.slug, "pk": assessment.pk}), follow=True)
+    assert "cannot be submitted yet" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+    assert not AssessmentResult.objects.exists()
+
+
+def test_a_contributor_cannot_submit(client, city, lead, contributor):
+    assessment = fill_in(started(city, lead), lead)
+    client.force_login(contributor)
+    response = client.post(reverse("assessment_submit", kwargs={"slug": city.slug, "pk": assessment.pk}))
+    assert response.status_code == 403
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"
+
+
+def test_submit_stores_the_result_and_tells_the_team(client, city, lead, contributor, django_capture_on_commit_callbacks):
+    assessment = fill_in(started(city, lead), lead)
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessment_submit", kwargs={"slug": city.slug, "pk": assessment.pk}))
+    assert response.url == selectors.profile_url(assessment)
+    result = AssessmentResult.objects.get(assessment=assessment)
+    assert Decimal(0) <= result.openness_index <= Decimal(100)
+    assert result.completeness == Decimal("100.0")
+    assert assessment.dimension_scores.count() == 9
+    # Zürich-like profile: 1.4 M, largest city, finance niche → a niche hub.
+    assert result.city_type == "niche-hub"
+    assert sorted(message.to[0] for message in mail.outbox) == ["contrib@zurich.test", "lead@zurich.test"]
+    # Read-only now.
+    question = questions_of(assessment, "welcome-entry")[0]
+    blocked = client.post(step_url(assessment, "welcome-entry"), {question.key: question.options.all()[0].key})
+    assert blocked.status_code == 403
+
+
+def test_a_viewer_reads_but_cannot_save(client, city, lead, viewer):
+    assessment = started(city, lead)
+    client.force_login(viewer)
+    page = client.get(step_url(assessment, "welcome-entry")).content.decode()
+    assert "You are a viewer" in page
+    question = questions_of(assessment, "welcome-entry")[0]
+    response = client.post(step_url(assessment, "welcome-entry"), {question.key: question.options.all()[0].key})
+    assert response.status_code == 403
+    assert not Answer.objects.exists()
