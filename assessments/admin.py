@@ -1,10 +1,44 @@
+import json
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Min, Prefetch, Q
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export import resources
+from import_export.admin import ExportMixin
+from import_export.fields import Field
+from import_export.formats import base_formats
+from import_export.forms import ExportForm
 
-from . import services
-from .models import AccessRequest, City, Invitation, Membership
+from opencities.method import CITY_TYPES
+
+from . import selectors, services
+from .answer_export import assessment_answer_rows, formula_safe
+from .citytype import CITY_TYPE_KEYS
+from .models import (
+    AccessRequest,
+    Assessment,
+    AssessmentResult,
+    City,
+    Dimension,
+    DimensionScore,
+    Invitation,
+    Membership,
+    QuestionnaireVersion,
+)
+from .services.assessments import assessment_reopen
 
 
 class MembershipInline(admin.TabularInline):

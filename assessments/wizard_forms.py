@@ -276,10 +276,11 @@ class DimensionStepForm(forms.Form):
         the same step never conflict.
         """
         cleaned = getattr(self, "cleaned_data", {})
+        shown_empty = fingerprint(AnswerValue())
         to_save = {}
         for question in self.questions:
             value = self._value_of(question, cleaned)
-            if value is not None and fingerprint(value) != cleaned.get(f"{question.key}-seen"):
+            if value is not None and fingerprint(value) != (cleaned.get(f"{question.key}-seen") or shown_empty):
                 to_save[question.pk] = (value, cleaned.get(f"{question.key}-rev") or 0)
         return to_save
 
