@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -32,9 +32,12 @@ from .scoring import Band, DimensionSpec, OptionSpec, QuestionSpec, band
 
 
 def cities_for_user(*, user) -> QuerySet[Membership]:
+    """The user's memberships with each city's assessments (newest first) and their results."""
+    assessments = Assessment.objects.select_related("result").order_by("-year")
     return (
         Membership.objects.filter(user=user)
         .select_related("city")
+        .prefetch_related(Prefetch("city__assessments", queryset=assessments, to_attr="assessments_newest_first"))
         .annotate(member_count=Count("city__memberships"))
         .order_by("city__name")
     )

@@ -21,6 +21,10 @@ EVIDENCE_URL_MAX = 500
 web_link = URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
 
 
+RADIOS = forms.RadioSelect(attrs={"class": "form-check-input"})
+CHECKBOX = forms.CheckboxInput(attrs={"class": "form-check-input"})
+
+
 @dataclass
 class QuestionRow:
     """One question on a step: its fields, its saved answer, and any conflict to show."""
@@ -109,13 +113,13 @@ class DimensionStepForm(forms.Form):
         options = [(option.key, f"{option.label}") for option in question.options.all()]
         if question.kind == "choice":
             self.fields[key] = forms.ChoiceField(
-                choices=options + _special_choices(question), widget=forms.RadioSelect, required=False
+                choices=options + _special_choices(question), widget=RADIOS, required=False
             )
             self.initial[key] = self._special_initial(initial) or (initial.option_keys[0] if initial.option_keys else None)
         elif question.kind == "yesno":
             self.fields[key] = forms.ChoiceField(
                 choices=[("yes", _("Yes")), ("no", _("No")), *_special_choices(question)],
-                widget=forms.RadioSelect,
+                widget=RADIOS,
                 required=False,
             )
             yes = {True: "yes", False: "no"}.get(initial.yes)
@@ -123,18 +127,18 @@ class DimensionStepForm(forms.Form):
         elif question.kind == "multi":
             self.fields[key] = forms.MultipleChoiceField(
                 choices=[*options, (NONE_OF_THESE, _("None of these")), *_special_choices(question)],
-                widget=forms.CheckboxSelectMultiple,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 required=False,
             )
             special = self._special_initial(initial)
             self.initial[key] = [special] if special else list(initial.option_keys)
         else:
             self.fields[key] = forms.CharField(required=False, max_length=20)
-            self.fields[f"{key}-dont_know"] = forms.BooleanField(required=False, label=_("Don't know"))
+            self.fields[f"{key}-dont_know"] = forms.BooleanField(required=False, label=_("Don't know"), widget=CHECKBOX)
             self.initial[key] = "" if initial.number is None else f"{initial.number:f}"
             self.initial[f"{key}-dont_know"] = initial.dont_know
             if question.allows_not_applicable:
-                self.fields[f"{key}-na"] = forms.BooleanField(required=False, label=_("Not applicable"))
+                self.fields[f"{key}-na"] = forms.BooleanField(required=False, label=_("Not applicable"), widget=CHECKBOX)
                 self.initial[f"{key}-na"] = initial.not_applicable
         self.fields[key].label = question.text
         self.fields[f"{key}-note"] = forms.CharField(
@@ -334,7 +338,7 @@ class FrameworkStepForm(forms.Form):
             key, existing = element["key"], answers.get(element["key"])
             self.fields[f"fw-{key}"] = forms.ChoiceField(
                 label=element["name"], help_text=element["help"], required=False,
-                choices=FrameworkStatus.choices, widget=forms.RadioSelect,
+                choices=FrameworkStatus.choices, widget=RADIOS,
             )
             self.fields[f"fw-{key}-link"] = forms.CharField(
                 label=_("Link to the document"), required=False, max_length=EVIDENCE_URL_MAX, validators=[web_link],
