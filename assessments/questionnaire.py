@@ -160,7 +160,7 @@ class _Reader:
             return ()
         raw_options = question.get("options")
         if not isinstance(raw_options, list) or len(raw_options) < 2:
-            self.problem(where, "needs at least two options (or ladder = \"maturity\")")
+            self.problem(where, 'needs at least two options (or ladder = "maturity")')
             return ()
         seen, options = set(), []
         for position, option in enumerate(raw_options, start=1):

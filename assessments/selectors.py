@@ -120,8 +120,13 @@ def answers_by_question(assessment: Assessment) -> dict[int, Answer]:
 def is_answered(answer: Answer | None) -> bool:
     return bool(
         answer
-        and (answer.option_keys or answer.number is not None or answer.yes is not None or answer.dont_know
-             or answer.not_applicable)
+        and (
+            answer.option_keys
+            or answer.number is not None
+            or answer.yes is not None
+            or answer.dont_know
+            or answer.not_applicable
+        )
     )
 
 
@@ -158,33 +163,64 @@ def assessment_gaps(assessment: Assessment, structure: Structure, answers: dict[
     """Everything that stops the submission, step by step, each with where to fix it."""
     gaps = []
     if not assessment.metro_population:
-        gaps.append(Gap(PROFILE_STEP, "id_metro_population", _("City profile: the metropolitan population is missing.")))
-    for name, label in (("is_capital", _("capital city")), ("is_largest_city", _("largest city")),
-                        ("past_role_declined", _("past global role"))):
+        gaps.append(
+            Gap(PROFILE_STEP, "id_metro_population", _("City profile: the metropolitan population is missing."))
+        )
+    for name, label in (
+        ("is_capital", _("capital city")),
+        ("is_largest_city", _("largest city")),
+        ("past_role_declined", _("past global role")),
+    ):
         if getattr(assessment, name) is None:
-            gaps.append(Gap(PROFILE_STEP, f"id_{name}", _("City profile: “%(field)s” is not answered.") % {"field": label}))
+            gaps.append(
+                Gap(PROFILE_STEP, f"id_{name}", _("City profile: “%(field)s” is not answered.") % {"field": label})
+            )
     if not assessment.gawc_tier:
-        gaps.append(Gap(PROFILE_STEP, "id_gawc_tier", _("City profile: the GaWC tier is not chosen (“Don't know” is an answer).")))
+        gaps.append(
+            Gap(
+                PROFILE_STEP,
+                "id_gawc_tier",
+                _("City profile: the GaWC tier is not chosen (“Don't know” is an answer)."),
+            )
+        )
     if not assessment.niche:
         gaps.append(Gap(PROFILE_STEP, "id_niche", _("City profile: the international niche is not chosen.")))
     if assessment.past_role_declined and not assessment.declined_reason.strip():
-        gaps.append(Gap(PROFILE_STEP, "id_declined_reason", _("City profile: say briefly how the global role declined.")))
+        gaps.append(
+            Gap(PROFILE_STEP, "id_declined_reason", _("City profile: say briefly how the global role declined."))
+        )
     threshold = Decimal(str(assessment.questionnaire.calibration.get("evidence_required_from", 75)))
     for dimension in structure.dimensions:
         for question in structure.questions_by_dimension[dimension.pk]:
             answer = answers.get(question.pk)
             if not is_answered(answer):
-                gaps.append(Gap(dimension.key, f"q-{question.key}", _("%(dimension)s: “%(question)s” is not answered.")
-                                % {"dimension": dimension.name, "question": question.text}))
+                gaps.append(
+                    Gap(
+                        dimension.key,
+                        f"q-{question.key}",
+                        _("%(dimension)s: “%(question)s” is not answered.")
+                        % {"dimension": dimension.name, "question": question.text},
+                    )
+                )
             elif _needs_evidence(question, answer, threshold):
-                gaps.append(Gap(dimension.key, f"q-{question.key}",
-                                _("%(dimension)s: “%(question)s” needs an evidence note or link for the level chosen.")
-                                % {"dimension": dimension.name, "question": question.text}))
+                gaps.append(
+                    Gap(
+                        dimension.key,
+                        f"q-{question.key}",
+                        _("%(dimension)s: “%(question)s” needs an evidence note or link for the level chosen.")
+                        % {"dimension": dimension.name, "question": question.text},
+                    )
+                )
     reviewed = set(assessment.framework_answers.exclude(status="").values_list("element", flat=True))
     for element in assessment.questionnaire.framework:
         if element["key"] not in reviewed:
-            gaps.append(Gap(FRAMEWORK_STEP, f"fw-{element['key']}",
-                            _("Strategic framework: “%(element)s” is not marked.") % {"element": element["name"]}))
+            gaps.append(
+                Gap(
+                    FRAMEWORK_STEP,
+                    f"fw-{element['key']}",
+                    _("Strategic framework: “%(element)s” is not marked.") % {"element": element["name"]},
+                )
+            )
     return gaps
 
 
@@ -211,7 +247,9 @@ def step_progress(assessment: Assessment, structure: Structure, answers: dict[in
         answered = sum(is_answered(answers.get(question.pk)) for question in questions)
         steps.append(StepProgress(dimension.key, dimension.name, answered, len(questions)))
     framework_done = assessment.framework_answers.exclude(status="").count()
-    steps.append(StepProgress(FRAMEWORK_STEP, _("Strategic framework"), framework_done, len(assessment.questionnaire.framework)))
+    steps.append(
+        StepProgress(FRAMEWORK_STEP, _("Strategic framework"), framework_done, len(assessment.questionnaire.framework))
+    )
     return steps
 
 

@@ -115,7 +115,9 @@ class DimensionStepForm(forms.Form):
             self.fields[key] = forms.ChoiceField(
                 choices=options + _special_choices(question), widget=RADIOS, required=False
             )
-            self.initial[key] = self._special_initial(initial) or (initial.option_keys[0] if initial.option_keys else None)
+            self.initial[key] = self._special_initial(initial) or (
+                initial.option_keys[0] if initial.option_keys else None
+            )
         elif question.kind == "yesno":
             self.fields[key] = forms.ChoiceField(
                 choices=[("yes", _("Yes")), ("no", _("No")), *_special_choices(question)],
@@ -138,14 +140,22 @@ class DimensionStepForm(forms.Form):
             self.initial[key] = "" if initial.number is None else f"{initial.number:f}"
             self.initial[f"{key}-dont_know"] = initial.dont_know
             if question.allows_not_applicable:
-                self.fields[f"{key}-na"] = forms.BooleanField(required=False, label=_("Not applicable"), widget=CHECKBOX)
+                self.fields[f"{key}-na"] = forms.BooleanField(
+                    required=False, label=_("Not applicable"), widget=CHECKBOX
+                )
                 self.initial[f"{key}-na"] = initial.not_applicable
         self.fields[key].label = question.text
         self.fields[f"{key}-note"] = forms.CharField(
-            label=_("Evidence note"), required=False, max_length=EVIDENCE_NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+            label=_("Evidence note"),
+            required=False,
+            max_length=EVIDENCE_NOTE_MAX,
+            widget=forms.Textarea(attrs={"rows": 2}),
         )
         self.fields[f"{key}-link"] = forms.CharField(
-            label=_("Evidence link"), required=False, max_length=EVIDENCE_URL_MAX, validators=[web_link],
+            label=_("Evidence link"),
+            required=False,
+            max_length=EVIDENCE_URL_MAX,
+            validators=[web_link],
             widget=forms.URLInput(attrs={"placeholder": "https://"}),
         )
         self.fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -190,7 +200,10 @@ class DimensionStepForm(forms.Form):
             return None
         key = question.key
         raw = cleaned.get(key)
-        common = {"evidence_note": cleaned.get(f"{key}-note", "").strip(), "evidence_url": cleaned.get(f"{key}-link", "").strip()}
+        common = {
+            "evidence_note": cleaned.get(f"{key}-note", "").strip(),
+            "evidence_url": cleaned.get(f"{key}-link", "").strip(),
+        }
         if question.kind in ("choice", "yesno"):
             if raw == DONT_KNOW:
                 return AnswerValue(dont_know=True, **common)
@@ -220,7 +233,10 @@ class DimensionStepForm(forms.Form):
                 chosen = set(cleaned.get(key) or [])
                 exclusive = chosen & (SPECIALS | {NONE_OF_THESE})
                 if exclusive and len(chosen) > 1:
-                    self.add_error(key, _("“None of these”, “Don't know” and “Not applicable” cannot be combined with other ticks."))
+                    self.add_error(
+                        key,
+                        _("“None of these”, “Don't know” and “Not applicable” cannot be combined with other ticks."),
+                    )
             elif question.kind == "number":
                 self._clean_number(question, cleaned)
         self._check_not_applicable_share(cleaned)
@@ -244,14 +260,19 @@ class DimensionStepForm(forms.Form):
         except InvalidOperation:
             self.add_error(key, _("Enter a number, for example 12.5."))
             return
-        if not number.is_finite() or (question.min_value is not None and number < question.min_value) or (
-            question.max_value is not None and number > question.max_value
+        if (
+            not number.is_finite()
+            or (question.min_value is not None and number < question.min_value)
+            or (question.max_value is not None and number > question.max_value)
         ):
             self.add_error(
                 key,
                 _("Enter a number from %(min)s to %(max)s%(unit)s.")
-                % {"min": f"{question.min_value.normalize():f}", "max": f"{question.max_value.normalize():f}",
-                   "unit": f" {question.unit}" if question.unit else ""},
+                % {
+                    "min": f"{question.min_value.normalize():f}",
+                    "max": f"{question.max_value.normalize():f}",
+                    "unit": f" {question.unit}" if question.unit else "",
+                },
             )
             return
         cleaned[f"{key}-number"] = number.quantize(Decimal("0.01")).normalize()
@@ -259,13 +280,16 @@ class DimensionStepForm(forms.Form):
     def _check_not_applicable_share(self, cleaned):
         values = {question.pk: self._value_of(question, cleaned) for question in self.questions}
         not_applicable = [
-            question for question in self.questions
+            question
+            for question in self.questions
             if (values[question.pk] or AnswerValue.of(self.answers.get(question.pk))).not_applicable
         ]
         limit = self.max_not_applicable_share * len(self.questions)
         if len(not_applicable) > limit:
-            message = _("At most %(limit)d of this step's %(count)d questions may be Not applicable; answer the others or choose Don't know.") % {
-                "limit": int(limit), "count": len(self.questions)}
+            message = _(
+                "At most %(limit)d of this step's %(count)d questions may be Not applicable; "
+                "answer the others or choose Don't know."
+            ) % {"limit": int(limit), "count": len(self.questions)}
             for question in not_applicable:
                 existing = AnswerValue.of(self.answers.get(question.pk))
                 if not existing.not_applicable:
@@ -291,7 +315,8 @@ class DimensionStepForm(forms.Form):
 
 class ProfileStepForm(forms.ModelForm):
     gawc_tier = forms.ChoiceField(
-        label=_("GaWC tier"), required=False,
+        label=_("GaWC tier"),
+        required=False,
         choices=[("", "—"), *GawcTier.choices, ("unknown", _("Don't know"))],
         help_text=_("The Globalization and World Cities ranking of your city, if you know it."),
     )
@@ -300,8 +325,15 @@ class ProfileStepForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = ["metro_population", "is_capital", "is_largest_city", "gawc_tier", "niche", "past_role_declined",
-                  "declined_reason"]
+        fields = [
+            "metro_population",
+            "is_capital",
+            "is_largest_city",
+            "gawc_tier",
+            "niche",
+            "past_role_declined",
+            "declined_reason",
+        ]
         widgets = {
             "is_capital": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
             "is_largest_city": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
@@ -337,11 +369,17 @@ class FrameworkStepForm(forms.Form):
         for element in elements:
             key, existing = element["key"], answers.get(element["key"])
             self.fields[f"fw-{key}"] = forms.ChoiceField(
-                label=element["name"], help_text=element["help"], required=False,
-                choices=FrameworkStatus.choices, widget=RADIOS,
+                label=element["name"],
+                help_text=element["help"],
+                required=False,
+                choices=FrameworkStatus.choices,
+                widget=RADIOS,
             )
             self.fields[f"fw-{key}-link"] = forms.CharField(
-                label=_("Link to the document"), required=False, max_length=EVIDENCE_URL_MAX, validators=[web_link],
+                label=_("Link to the document"),
+                required=False,
+                max_length=EVIDENCE_URL_MAX,
+                validators=[web_link],
                 widget=forms.URLInput(attrs={"placeholder": "https://"}),
             )
             self.fields[f"fw-{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -361,6 +399,9 @@ class FrameworkStepForm(forms.Form):
             key = element["key"]
             if f"fw-{key}" in self.errors or f"fw-{key}-link" in self.errors:
                 continue
-            items[key] = (cleaned.get(f"fw-{key}") or "", cleaned.get(f"fw-{key}-link", "").strip(),
-                          cleaned.get(f"fw-{key}-rev") or 0)
+            items[key] = (
+                cleaned.get(f"fw-{key}") or "",
+                cleaned.get(f"fw-{key}-link", "").strip(),
+                cleaned.get(f"fw-{key}-rev") or 0,
+            )
         return items

@@ -58,7 +58,9 @@ def assessment_start(request, *, city, membership):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessment_list", slug=city.slug)
-    messages.success(request, _("The %(year)s assessment is open. Your colleagues can fill it in with you.") % {"year": year})
+    messages.success(
+        request, _("The %(year)s assessment is open. Your colleagues can fill it in with you.") % {"year": year}
+    )
     for note in notes:
         messages.info(request, note)
     return redirect(step_url(assessment, selectors.PROFILE_STEP))
@@ -79,7 +81,11 @@ def _target_after_save(request, assessment, structure, step):
     action = request.POST.get("go", "save")
     index = steps.index(step)
     if action == "next":
-        return reverse("assessment_review", kwargs={"slug": assessment.city.slug, "pk": assessment.pk}) if index == len(steps) - 1 else step_url(assessment, steps[index + 1])
+        return (
+            reverse("assessment_review", kwargs={"slug": assessment.city.slug, "pk": assessment.pk})
+            if index == len(steps) - 1
+            else step_url(assessment, steps[index + 1])
+        )
     if action == "back" and index > 0:
         return step_url(assessment, steps[index - 1])
     if action == "review":
@@ -100,7 +106,10 @@ def assessment_step(request, pk, step, *, city, membership):
         return render(
             request,
             "opencities/error.html",
-            {"title": _("Not saved"), "message": _("This assessment is read-only for you: it was submitted, or your role is viewer.")},
+            {
+                "title": _("Not saved"),
+                "message": _("This assessment is read-only for you: it was submitted, or your role is viewer."),
+            },
             status=403,
         )
     answers = selectors.answers_by_question(assessment)
@@ -113,21 +122,33 @@ def assessment_step(request, pk, step, *, city, membership):
         form = ProfileStepForm(data, instance=assessment) if data is not None else ProfileStepForm(instance=assessment)
         if data is not None and form.is_valid():
             saved = assessment_services.profile_save(
-                assessment=assessment, user=request.user, values=form.profile_values(),
+                assessment=assessment,
+                user=request.user,
+                values=form.profile_values(),
                 base_revision=form.cleaned_data.get("profile_revision") or 0,
             )
             if not saved:
                 assessment.refresh_from_db()
-                conflicts = [_("Someone saved the city profile after you opened it. Their values are shown below; your change was not saved.")]
+                conflicts = [
+                    _(
+                        "Someone saved the city profile after you opened it. Their values are shown below; "
+                        "your change was not saved."
+                    )
+                ]
                 form = ProfileStepForm(instance=assessment)
     elif step == selectors.FRAMEWORK_STEP:
         framework_answers = {item.element: item for item in assessment.framework_answers.all()}
         form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
         if data is not None:
             form.is_valid()
-            conflicted = assessment_services.framework_save(assessment=assessment, user=request.user, submitted=form.items_to_save())
+            conflicted = assessment_services.framework_save(
+                assessment=assessment, user=request.user, submitted=form.items_to_save()
+            )
             if conflicted:
-                conflicts = [_("Someone changed these elements after you opened the page; their values are kept: %(keys)s.") % {"keys": ", ".join(conflicted)}]
+                conflicts = [
+                    _("Someone changed these elements after you opened the page; their values are kept: %(keys)s.")
+                    % {"keys": ", ".join(conflicted)}
+                ]
             framework_answers = {item.element: item for item in assessment.framework_answers.all()}
             for element, item in framework_answers.items():
                 data[f"fw-{element}-rev"] = str(item.revision)
@@ -139,7 +160,11 @@ def assessment_step(request, pk, step, *, city, membership):
     else:
         dimension = structure.dimension(step)
         questions = structure.questions_by_dimension[dimension.pk]
-        form_kwargs = {"questions": questions, "answers": answers, "max_not_applicable_share": calibration.not_applicable_max_share}
+        form_kwargs = {
+            "questions": questions,
+            "answers": answers,
+            "max_not_applicable_share": calibration.not_applicable_max_share,
+        }
         form = DimensionStepForm(data, **form_kwargs)
         if data is not None:
             form.is_valid()
@@ -166,7 +191,9 @@ def assessment_step(request, pk, step, *, city, membership):
             )
         if not has_errors and not conflicts:
             return redirect(_target_after_save(request, assessment, structure, step))
-        messages.warning(request, _("Some answers were not saved: see the messages beside them. Everything else was saved."))
+        messages.warning(
+            request, _("Some answers were not saved: see the messages beside them. Everything else was saved.")
+        )
     elif can_edit:
         assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
 

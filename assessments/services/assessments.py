@@ -53,8 +53,15 @@ class AnswerValue:
 
     @property
     def is_empty(self):
-        return not (self.option_keys or self.number is not None or self.yes is not None or self.dont_know
-                    or self.not_applicable or self.evidence_note or self.evidence_url)
+        return not (
+            self.option_keys
+            or self.number is not None
+            or self.yes is not None
+            or self.dont_know
+            or self.not_applicable
+            or self.evidence_note
+            or self.evidence_url
+        )
 
     @classmethod
     def of(cls, answer: Answer | None) -> "AnswerValue":
@@ -128,7 +135,9 @@ def assessment_start(*, city: City, year: int, user, copy_previous: bool = False
                 niche=city.niche or "",
             )
     except IntegrityError:
-        raise ValidationError(_("Someone else started this year's assessment a moment ago: open it from the list.")) from None
+        raise ValidationError(
+            _("Someone else started this year's assessment a moment ago: open it from the list.")
+        ) from None
     notes = []
     if copy_previous:
         notes = _copy_previous_answers(assessment, user)
@@ -146,10 +155,15 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
         return [_("There is no earlier assessment to copy from; the questionnaire starts empty.")]
     if previous.questionnaire.major != assessment.questionnaire.major:
         return [
-            _("The %(year)s assessment used questionnaire %(old)s, which is not comparable with %(new)s: nothing was copied.")
+            _(
+                "The %(year)s assessment used questionnaire %(old)s, which is not comparable with %(new)s: "
+                "nothing was copied."
+            )
             % {"year": previous.year, "old": previous.questionnaire.version, "new": assessment.questionnaire.version}
         ]
-    questions = {q.key: q for q in Question.objects.filter(questionnaire=assessment.questionnaire).prefetch_related("options")}
+    questions = {
+        q.key: q for q in Question.objects.filter(questionnaire=assessment.questionnaire).prefetch_related("options")
+    }
     copied, not_copied = [], []
     for answer in previous.answers.select_related("question"):
         question = questions.get(answer.question.key)
@@ -162,34 +176,52 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
             continue
         copied.append(
             Answer(
-                assessment=assessment, question=question, option_keys=answer.option_keys, number=answer.number,
-                yes=answer.yes, dont_know=answer.dont_know, not_applicable=answer.not_applicable,
-                evidence_note=answer.evidence_note, evidence_url=answer.evidence_url, answered_by=user,
+                assessment=assessment,
+                question=question,
+                option_keys=answer.option_keys,
+                number=answer.number,
+                yes=answer.yes,
+                dont_know=answer.dont_know,
+                not_applicable=answer.not_applicable,
+                evidence_note=answer.evidence_note,
+                evidence_url=answer.evidence_url,
+                answered_by=user,
             )
         )
     Answer.objects.bulk_create(copied)
     element_keys = {element["key"] for element in assessment.questionnaire.framework}
     FrameworkAnswer.objects.bulk_create(
-        FrameworkAnswer(assessment=assessment, element=item.element, status=item.status, link=item.link, answered_by=user)
+        FrameworkAnswer(
+            assessment=assessment, element=item.element, status=item.status, link=item.link, answered_by=user
+        )
         for item in previous.framework_answers.all()
         if item.element in element_keys
     )
-    for field_name in ("metro_population", "is_capital", "is_largest_city", "gawc_tier", "niche",
-                       "past_role_declined", "declined_reason"):
+    for field_name in (
+        "metro_population",
+        "is_capital",
+        "is_largest_city",
+        "gawc_tier",
+        "niche",
+        "past_role_declined",
+        "declined_reason",
+    ):
         setattr(assessment, field_name, getattr(previous, field_name))
     assessment.save()
-    notes = [_("%(count)d answers and their evidence were copied from %(year)s.") % {"count": len(copied), "year": previous.year}]
+    notes = [
+        _("%(count)d answers and their evidence were copied from %(year)s.")
+        % {"count": len(copied), "year": previous.year}
+    ]
     if not_copied:
         notes.append(
-            _("Not copied, because the question changed or no longer exists: %(keys)s.") % {"keys": ", ".join(not_copied)}
+            _("Not copied, because the question changed or no longer exists: %(keys)s.")
+            % {"keys": ", ".join(not_copied)}
         )
     return notes
 
 
 @transaction.atomic
-def answers_save(
-    *, assessment: Assessment, user, submitted: dict[int, tuple[AnswerValue, int]]
-) -> StepSaved:
+def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[AnswerValue, int]]) -> StepSaved:
     """Save changed answers. `submitted` maps question id to (value, revision the member started from).
 
     An answer someone else changed since that revision is not overwritten: it comes back as a conflict.
@@ -239,15 +271,32 @@ def answers_save(
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(
         to_update,
-        ["option_keys", "number", "yes", "dont_know", "not_applicable", "evidence_note", "evidence_url",
-         "answered_by", "updated_at", "revision"],
+        [
+            "option_keys",
+            "number",
+            "yes",
+            "dont_know",
+            "not_applicable",
+            "evidence_note",
+            "evidence_url",
+            "answered_by",
+            "updated_at",
+            "revision",
+        ],
     )
     result.saved = len(to_create) + len(to_update)
     return result
 
 
-PROFILE_FIELDS = ("metro_population", "is_capital", "is_largest_city", "gawc_tier", "niche", "past_role_declined",
-                  "declined_reason")
+PROFILE_FIELDS = (
+    "metro_population",
+    "is_capital",
+    "is_largest_city",
+    "gawc_tier",
+    "niche",
+    "past_role_declined",
+    "declined_reason",
+)
 
 
 @transaction.atomic
@@ -289,8 +338,9 @@ def framework_save(*, assessment: Assessment, user, submitted: dict[str, tuple[s
             existing.revision += 1
             existing.save()
         else:
-            FrameworkAnswer.objects.create(assessment=assessment, element=element, status=status, link=link,
-                                           answered_by=user)
+            FrameworkAnswer.objects.create(
+                assessment=assessment, element=element, status=status, link=link, answered_by=user
+            )
     return conflicts
 
 
@@ -355,7 +405,9 @@ def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
             "openness_index": stored(index),
             "completeness": round_half_up(completeness(dimension_results)),
             "framework_score": stored(framework),
-            "policy_themes": {key: None if value is None else str(round_half_up(value)) for key, value in themes.items()},
+            "policy_themes": {
+                key: None if value is None else str(round_half_up(value)) for key, value in themes.items()
+            },
             "city_type": classification.city_type,
             "rule_fired": classification.rule,
             "explanation": classification.explanation,

@@ -53,7 +53,9 @@ def test_the_database_allows_one_open_draft_per_city_and_year(city, lead):
         Assessment.objects.create(city=city, questionnaire=assessment.questionnaire, year=2026)
 
 
-def test_starting_from_the_previous_assessment_copies_answers_and_says_so(city, lead, django_capture_on_commit_callbacks):
+def test_starting_from_the_previous_assessment_copies_answers_and_says_so(
+    city, lead, django_capture_on_commit_callbacks
+):
     from assessments.services.assessments import assessment_submit
 
     previous = fill_in(started(city, lead, year=2025), lead)
@@ -205,7 +207,9 @@ def test_same_answer_saved_from_two_pages_gives_the_second_a_conflict(client, ci
     page_two = second.get(step_url(assessment, "welcome-entry"))
     low, high = question.options.all()[0], question.options.all()[1]
     first.post(step_url(assessment, "welcome-entry"), {**form_data(page_one.content), question.key: low.key})
-    response = second.post(step_url(assessment, "welcome-entry"), {**form_data(page_two.content), question.key: high.key})
+    response = second.post(
+        step_url(assessment, "welcome-entry"), {**form_data(page_two.content), question.key: high.key}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "changed this answer" in html
@@ -227,7 +231,9 @@ def test_two_people_on_different_questions_never_conflict(client, city, lead, co
     second.force_login(contributor)
     page_one = first.get(step_url(assessment, "welcome-entry"))
     page_two = second.get(step_url(assessment, "welcome-entry"))
-    first.post(step_url(assessment, "welcome-entry"), {**form_data(page_one.content), one.key: one.options.all()[0].key})
+    first.post(
+        step_url(assessment, "welcome-entry"), {**form_data(page_one.content), one.key: one.options.all()[0].key}
+    )
     response = second.post(
         step_url(assessment, "welcome-entry"), {**form_data(page_two.content), two.key: two.options.all()[0].key}
     )
@@ -284,7 +290,9 @@ def test_a_contributor_cannot_submit(client, city, lead, contributor):
     assert Assessment.objects.get(pk=assessment.pk).status == "draft"
 
 
-def test_submit_stores_the_result_and_tells_the_team(client, city, lead, contributor, django_capture_on_commit_callbacks):
+def test_submit_stores_the_result_and_tells_the_team(
+    client, city, lead, contributor, django_capture_on_commit_callbacks
+):
     assessment = fill_in(started(city, lead), lead)
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):
