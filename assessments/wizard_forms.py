@@ -361,6 +361,10 @@ def _population_bounds(value):
         raise forms.ValidationError(_("Enter a population from 1 to 100,000,000."))
 
 
+def framework_seen(status, link):
+    return f"{status}|{link}"
+
+
 class FrameworkStepForm(forms.Form):
     def __init__(self, *args, elements, answers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -383,6 +387,8 @@ class FrameworkStepForm(forms.Form):
                 widget=forms.URLInput(attrs={"placeholder": "https://"}),
             )
             self.fields[f"fw-{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+            self.fields[f"fw-{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=600)
+            self.initial[f"fw-{key}-seen"] = framework_seen(existing.status, existing.link) if existing else ""
             self.initial[f"fw-{key}"] = existing.status if existing else None
             self.initial[f"fw-{key}-link"] = existing.link if existing else ""
             self.initial[f"fw-{key}-rev"] = existing.revision if existing else 0
@@ -390,7 +396,7 @@ class FrameworkStepForm(forms.Form):
     def rows(self):
         for element in self.elements:
             key = element["key"]
-            yield element, self[f"fw-{key}"], self[f"fw-{key}-link"], self[f"fw-{key}-rev"]
+            yield element, self[f"fw-{key}"], self[f"fw-{key}-link"], self[f"fw-{key}-rev"], self[f"fw-{key}-seen"]
 
     def items_to_save(self):
         cleaned = getattr(self, "cleaned_data", {})
@@ -399,6 +405,9 @@ class FrameworkStepForm(forms.Form):
             key = element["key"]
             if f"fw-{key}" in self.errors or f"fw-{key}-link" in self.errors:
                 continue
+            status, link = cleaned.get(f"fw-{key}") or "", cleaned.get(f"fw-{key}-link", "").strip()
+            if framework_seen(status, link) == (cleaned.get(f"fw-{key}-seen") or framework_seen("", "")):
+                continue  # left as the page showed it
             items[key] = (
                 cleaned.get(f"fw-{key}") or "",
                 cleaned.get(f"fw-{key}-link", "").strip(),

@@ -20,7 +20,14 @@ from .calibration import Calibration
 from .models import Assessment, Role, WizardPosition
 from .services import assessments as assessment_services
 from .services.assessments import AnswerValue
-from .wizard_forms import DimensionStepForm, FrameworkStepForm, ProfileStepForm, fingerprint, raw_fields
+from .wizard_forms import (
+    DimensionStepForm,
+    FrameworkStepForm,
+    ProfileStepForm,
+    fingerprint,
+    framework_seen,
+    raw_fields,
+)
 
 
 def _assessment(city, pk):
@@ -127,7 +134,9 @@ def assessment_step(request, pk, step, *, city, membership):
                 values=form.profile_values(),
                 base_revision=form.cleaned_data.get("profile_revision") or 0,
             )
-            if not saved:
+            if saved:
+                changed_revisions["profile_revision"] = str(Assessment.objects.get(pk=assessment.pk).profile_revision)
+            else:
                 assessment.refresh_from_db()
                 conflicts = [
                     _(
@@ -150,11 +159,18 @@ def assessment_step(request, pk, step, *, city, membership):
                     % {"keys": ", ".join(conflicted)}
                 ]
             framework_answers = {item.element: item for item in assessment.framework_answers.all()}
+            submitted = form.items_to_save()
             for element, item in framework_answers.items():
-                data[f"fw-{element}-rev"] = str(item.revision)
-                if element in conflicted:
+                if f"fw-{element}-link" in form.errors:
+                    continue  # keep what was typed, with the message beside it
+                if element in conflicted or element not in submitted:
                     data[f"fw-{element}"] = item.status
                     data[f"fw-{element}-link"] = item.link
+                else:
+                    changed_revisions[f"fw-{element}-rev"] = str(item.revision)
+                    changed_revisions[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
+                data[f"fw-{element}-rev"] = str(item.revision)
+                data[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
             form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
             form.is_valid()
     else:

@@ -320,3 +320,43 @@ def test_a_viewer_reads_but_cannot_save(client, city, lead, viewer):
     response = client.post(step_url(assessment, "welcome-entry"), {question.key: question.options.all()[0].key})
     assert response.status_code == 403
     assert not Answer.objects.exists()
+
+
+def test_framework_step_saves_changed_elements_only_and_keeps_a_bad_link(client, city, lead, contributor):
+    from django.test import Client
+
+    from assessments.models import FrameworkAnswer
+
+    assessment = started(city, lead)
+    first, second = Client(), Client()
+    first.force_login(lead)
+    second.force_login(contributor)
+    page_one = first.get(step_url(assessment, "framework"))
+    page_two = second.get(step_url(assessment, "framework"))
+    first.post(step_url(assessment, "framework"), {**form_data(page_one.content), "fw-strategy": "present"})
+    response = second.post(
+        step_url(assessment, "framework"),
+        {**form_data(page_two.content), "fw-budget": "partial", "fw-monitoring-link": "javascript:alert(1)"},
+    )
+    html = response.content.decode()
+    assert "starting with http:// or https://" in html
+    assert 'value="javascript:alert(1)"' in html
+    assert "Someone changed" not in html
+    assert dict(FrameworkAnswer.objects.values_list("element", "status")) == {
+        "strategy": "present",
+        "budget": "partial",
+    }
+
+
+def test_profile_step_keeps_a_bad_population_and_saves_nothing(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    page = client.get(step_url(assessment, "profile"))
+    response = client.post(
+        step_url(assessment, "profile"), {**form_data(page.content), "metro_population": "-3", "niche": "tourism"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="-3"' in html
+    assessment.refresh_from_db()
+    assert assessment.niche == "" and assessment.metro_population == city.metro_population
