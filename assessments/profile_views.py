@@ -15,7 +15,7 @@ def assessment_profile(request, pk, *, city, membership):
     assessment = get_object_or_404(Assessment.objects.select_related("questionnaire", "result"), city=city, pk=pk)
     profile = selectors.profile_data(assessment)
     context = {"city": city, "membership": membership, "assessment": assessment, "profile": profile}
-    if profile.result is not None:
+    if profile.result is not None and len(profile.dimensions) >= 3:
         context["radar_svg"] = _radar(profile, city)
         context["history_svg"] = _history(profile, city)
     return render(request, "assessments/profile.html", context)
@@ -27,6 +27,9 @@ def _radar(profile: selectors.Profile, city) -> str:
         [row.score for row in profile.dimensions],
         city_label=city.name,
         peer_label=_("Peer median"),
+        # A screen shows the chart smaller than a printed page does, so the labels are larger than in the PDF.
+        size=(560, 420),
+        font_size=11,
     )
     title = _("Radar chart of the nine dimension scores of %(city)s, %(year)s, each on a scale of 0 to 100") % {
         "city": city.name,
@@ -36,14 +39,16 @@ def _radar(profile: selectors.Profile, city) -> str:
         f"{row.name}: {row.score if row.score is not None else row.band_label}" for row in profile.dimensions
     )
     # The markup is built by our renderer with every label escaped.
-    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="profile-chart img-fluid"))  # noqa: S308
+    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308
 
 
 def _history(profile: selectors.Profile, city) -> str:
-    drawing = index_history_drawing([(str(row.year), row.openness_index) for row in profile.history])
+    drawing = index_history_drawing(
+        [(str(row.year), row.openness_index) for row in profile.history], size=(560, 200), font_size=10
+    )
     title = _("Line chart of the openness index of %(city)s by year, on a scale of 0 to 100") % {"city": city.name}
     summary = "; ".join(
         f"{row.year}: {row.openness_index if row.openness_index is not None else _('not scored')}"
         for row in profile.history
     )
-    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="profile-chart img-fluid"))  # noqa: S308
+    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308

@@ -99,7 +99,10 @@ def radar_drawing(
     city = [point(index, _fraction(score, f"score of {labels[index]!r}")) for index, score in enumerate(scores)]
     drawing.add(
         Polygon(
-            [c for xy in city for c in xy], fillColor=CITY_FILL, strokeColor=CITY_COLOUR, strokeWidth=1.8,
+            [c for xy in city for c in xy],
+            fillColor=CITY_FILL,
+            strokeColor=CITY_COLOUR,
+            strokeWidth=1.8,
             strokeLineJoin=1,
         ),
         name="city_polygon",
@@ -108,7 +111,10 @@ def radar_drawing(
         peer = [point(i, _fraction(value, f"peer median of {labels[i]!r}")) for i, value in enumerate(peer_median)]
         drawing.add(
             Polygon(
-                [c for xy in peer for c in xy], fillColor=None, strokeColor=PEER_COLOUR, strokeWidth=1.5,
+                [c for xy in peer for c in xy],
+                fillColor=None,
+                strokeColor=PEER_COLOUR,
+                strokeWidth=1.5,
                 strokeDashArray=[4, 3],
             ),
             name="peer_polygon",
@@ -154,8 +160,9 @@ def _legend(city_label: str, peer_label: str, font_size: float, leading: float) 
         y = 4 + (1 - row) * (leading + 2) + font_size / 2
         group.add(Line(x, y, x + sample, y, strokeColor=colour, strokeWidth=1.8, strokeDashArray=dashes))
         group.add(
-            String(x + sample + 6, y - font_size * 0.35, text, fontName=REGULAR, fontSize=font_size,
-                   fillColor=TEXT_COLOUR)
+            String(
+                x + sample + 6, y - font_size * 0.35, text, fontName=REGULAR, fontSize=font_size, fillColor=TEXT_COLOUR
+            )
         )
     return group
 
@@ -176,8 +183,15 @@ def index_history_drawing(
         y = bottom + plot_height * value / SCALE_MAX
         drawing.add(Line(left, y, left + plot_width, y, strokeColor=GRID_COLOUR, strokeWidth=0.6))
         drawing.add(
-            String(left - 5, y - font_size * 0.35, str(value), fontName=REGULAR, fontSize=font_size * 0.85,
-                   fillColor=MUTED_COLOUR, textAnchor="end")
+            String(
+                left - 5,
+                y - font_size * 0.35,
+                str(value),
+                fontName=REGULAR,
+                fontSize=font_size * 0.85,
+                fillColor=MUTED_COLOUR,
+                textAnchor="end",
+            )
         )
     if not points:
         return drawing
@@ -187,8 +201,15 @@ def index_history_drawing(
     segments = [segment]
     for x, (label, value) in zip(xs, points, strict=True):
         drawing.add(
-            String(x, bottom - font_size - 5, label, fontName=REGULAR, fontSize=font_size, fillColor=TEXT_COLOUR,
-                   textAnchor="middle")
+            String(
+                x,
+                bottom - font_size - 5,
+                label,
+                fontName=REGULAR,
+                fontSize=font_size,
+                fillColor=TEXT_COLOUR,
+                textAnchor="middle",
+            )
         )
         if value is None:
             segment = []

@@ -74,18 +74,21 @@ def _points(question, value):
 
 
 def _answer(question, level):
-    """The best ("top"), worst ("bottom") or a Don't know answer, with evidence so that top levels are accepted."""
+    """The best ("top"), nearest 50 ("middle"), worst ("bottom") or Don't know answer, with evidence for top levels."""
     if level == "dont_know":
         return AnswerValue(dont_know=True)
     candidates = sorted(_candidates(question), key=lambda value: _points(question, value))
-    chosen = candidates[-1] if level == "top" else candidates[0]
+    if level == "middle":
+        chosen = min(candidates, key=lambda value: abs(_points(question, value) - 50))
+    else:
+        chosen = candidates[-1] if level == "top" else candidates[0]
     return AnswerValue(
         option_keys=chosen.option_keys, number=chosen.number, yes=chosen.yes, evidence_note="Council report 2024."
     )
 
 
-def submit_assessment(city, lead, year, levels=None, *, framework="present", profile=None):
-    """Start, fill every step and submit; `levels` maps a dimension key to "top", "bottom" or "dont_know"."""
+def submit_assessment(city, lead, year, levels=None, *, framework="present", profile=None, links=None):
+    """Start, fill every step and submit; `levels` maps a dimension key to an answer level (see `_answer`)."""
     levels = levels or {}
     assessment, _notes = assessment_start(city=city, year=year, user=lead)
     structure = selectors.questionnaire_structure(assessment.questionnaire)
@@ -98,8 +101,11 @@ def submit_assessment(city, lead, year, levels=None, *, framework="present", pro
     assert profile_save(assessment=assessment, user=lead, values=profile or ZURICH_PROFILE, base_revision=0)
     statuses = framework if isinstance(framework, dict) else {}
     elements = {
-        element["key"]: (statuses.get(element["key"], framework if isinstance(framework, str) else "absent"),
-                         f"https://{city.slug}.example/{element['key']}", 0)
+        element["key"]: (
+            statuses.get(element["key"], framework if isinstance(framework, str) else "absent"),
+            (links or {}).get(element["key"], f"https://{city.slug}.example/{element['key']}"),
+            0,
+        )
         for element in assessment.questionnaire.framework
     }
     assert framework_save(assessment=assessment, user=lead, submitted=elements) == []
@@ -185,7 +191,7 @@ def zurich_2025(questionnaire, city, lead):
         city,
         lead,
         2025,
-        {"welcome-entry": "bottom", "talent-education": "dont_know", "global-presence": "bottom"},
+        {"welcome-entry": "bottom", "talent-education": "dont_know", "global-presence": "middle"},
         framework={"strategy": "present", "budget": "partial"},
     )
 
@@ -204,8 +210,7 @@ def test_the_profile_shows_the_index_every_dimension_score_and_its_band_in_words
     ]
     assert len(expected) == 9
     assert rows == expected
-    # The three answer levels give three different bands.
-    assert {row[2] for row in rows} == {"low", "high"} | ({"medium"} & {row[2] for row in rows})
+    assert {"low", "high"} <= {row[2] for row in rows}
     assert ["Welcome & entry", "0.0", "low"] in rows
 
 
@@ -257,20 +262,20 @@ def test_the_framework_checklist_lists_twelve_elements_with_status_and_link(clie
 
     rows = page.table("The twelve elements")
     assert len(rows) == 12
-    assert rows[0] == ["Adopted openness or international strategy with goals", "Present", "Open the document "
-                       "for “Adopted openness or international strategy with goals”"]
+    assert rows[0] == [
+        "Adopted openness or international strategy with goals",
+        "Present",
+        "Open the document for “Adopted openness or international strategy with goals”",
+    ]
     assert rows[2][:2] == ["Budget", "Partial"]
     assert rows[-1][:2] == ["Evaluation and review cycle", "Absent"]
 
 
 def test_a_framework_link_that_is_not_a_web_address_is_not_linked(client, questionnaire, city, lead, viewer):
-    assessment, _notes = assessment_start(city=city, year=2025, user=lead)
-    framework_save(assessment=assessment, user=lead, submitted={"strategy": ("present", "javascript:alert(1)", 0)})
-    # Submitting needs every answer; the profile of a draft shows no framework, so read the rows directly.
-    assessment = Assessment.objects.select_related("questionnaire").get(pk=assessment.pk)
-    AssessmentResult.objects.create(assessment=assessment, completeness=0, city_type="niche-hub", rule_fired="x",
-                                    explanation="-", runner_up="mega-city")
+    # The service stores what it is given; the page must still never make a script link of it.
+    assessment = submit_assessment(city, lead, 2025, links={"strategy": "javascript:alert(1)"})
     client.force_login(viewer)
+
     content = client.get(_url(assessment)).content.decode()
 
     assert "javascript:" not in content
@@ -284,8 +289,12 @@ def test_the_history_lists_every_submitted_year_with_index_and_type(client, ques
 
     rows = page.table("Openness index and city type by year")
     assert [row[:4] for row in rows] == [
-        ["2024", str(first.result.openness_index), "high" if first.result.openness_index >= 70 else "medium",
-         TYPE_NAMES[first.result.effective_type]],
+        [
+            "2024",
+            str(first.result.openness_index),
+            "high" if first.result.openness_index >= 70 else "medium",
+            TYPE_NAMES[first.result.effective_type],
+        ],
         ["2025 (this profile)", str(second.result.openness_index), "high", TYPE_NAMES[second.result.effective_type]],
     ]
     assert first.result.openness_index < second.result.openness_index
@@ -307,9 +316,7 @@ def test_an_editors_override_shows_the_type_the_reason_and_what_the_rules_gave(c
     assert "The typology's rules gave “Small hub with an international niche”." in text
 
 
-def test_a_reopened_assessment_keeps_its_profile_marked_superseded_with_the_reason(
-    client, viewer, editor, zurich_2025
-):
+def test_a_reopened_assessment_keeps_its_profile_marked_superseded_with_the_reason(client, viewer, editor, zurich_2025):
     assessment_reopen(assessment=zurich_2025, editor=editor, reason="The population figure was the canton's.")
 
     text = _page(client, viewer, zurich_2025).plain_text
@@ -372,8 +379,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, zurich_2025):
 
 
 def _queries(client, assessment):
+    url = _url(assessment)
     with CaptureQueriesContext(connection) as context:
-        assert client.get(_url(assessment)).status_code == 200
+        assert client.get(url).status_code == 200
     return len(context.captured_queries)
 
 
@@ -382,8 +390,10 @@ def test_the_number_of_queries_does_not_grow_with_the_years(
 ):
     client.force_login(viewer)
     first = submit_assessment(city, lead, 2021)
-    with django_assert_max_num_queries(10):
-        assert client.get(_url(first)).status_code == 200
+    # Session, user, city, membership, assessment with its result, scores, framework, history.
+    url = _url(first)
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
     one_year = _queries(client, first)
 
     submit_assessment(city, lead, 2022)

@@ -22,7 +22,17 @@ LABELS = [
     "Qualité & coût de la vie à Łódź",
 ]
 # A weak city: its best dimension scores 40, one dimension is not scored.
-SCORES = [Decimal(40), Decimal("12.5"), None, Decimal(30), Decimal(25), Decimal(40), Decimal(10), Decimal(5), Decimal(20)]
+SCORES = [
+    Decimal(40),
+    Decimal("12.5"),
+    None,
+    Decimal(30),
+    Decimal(25),
+    Decimal(40),
+    Decimal(10),
+    Decimal(5),
+    Decimal(20),
+]
 
 
 def _strings(node):
@@ -126,8 +136,11 @@ def test_every_label_uses_dejavu_sans():
 
     fonts = {string.fontName for string in [*_strings(drawing), *_strings(history)]}
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}
-    families = {attrs["font-family"] for _tag, attrs in _parse(radar_svg(drawing, title="Radar")).elements
-                if "font-family" in attrs}
+    families = {
+        attrs["font-family"]
+        for _tag, attrs in _parse(radar_svg(drawing, title="Radar")).elements
+        if "font-family" in attrs
+    }
     assert families
     assert all(family.startswith("'DejaVu Sans'") for family in families)
 
