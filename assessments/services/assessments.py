@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection, send_mail
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -94,6 +95,15 @@ class AnswerConflict:
 class StepSaved:
     saved: int = 0
     conflicts: list[AnswerConflict] = field(default_factory=list)
+
+
+_web_link = URLValidator(schemes=["http", "https"])
+
+
+def _check_link(link: str) -> None:
+    """Links end up in pages and PDFs: only web addresses, whatever the caller checked before."""
+    if link:
+        _web_link(link)
 
 
 def _require_open(assessment: Assessment):
@@ -238,6 +248,7 @@ def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[Ans
     result, now = StepSaved(), timezone.now()
     to_create, to_update = [], []
     for question_id, (value, base_revision) in submitted.items():
+        _check_link(value.evidence_url)
         existing = current.get(question_id)
         if value == AnswerValue.of(existing):
             continue
@@ -325,6 +336,7 @@ def framework_save(*, assessment: Assessment, user, submitted: dict[str, tuple[s
     current = {item.element: item for item in assessment.framework_answers.select_for_update()}
     conflicts = []
     for element, (status, link, base_revision) in submitted.items():
+        _check_link(link)
         existing = current.get(element)
         if existing and (existing.status, existing.link) == (status, link):
             continue

@@ -360,3 +360,21 @@ def test_profile_step_keeps_a_bad_population_and_saves_nothing(client, city, lea
     assert 'value="-3"' in html
     assessment.refresh_from_db()
     assert assessment.niche == "" and assessment.metro_population == city.metro_population
+
+
+def test_services_refuse_a_script_link_whatever_the_caller(city, lead):
+    from django.core.exceptions import ValidationError
+
+    from assessments.services.assessments import AnswerValue, answers_save, framework_save
+
+    assessment = started(city, lead)
+    question = questions_of(assessment, "welcome-entry")[0]
+    with pytest.raises(ValidationError):
+        answers_save(
+            assessment=assessment,
+            user=lead,
+            submitted={question.pk: (AnswerValue(dont_know=True, evidence_url="javascript:alert(1)"), 0)},
+        )
+    with pytest.raises(ValidationError):
+        framework_save(assessment=assessment, user=lead, submitted={"strategy": ("present", "javascript:x", 0)})
+    assert not Answer.objects.exists()
