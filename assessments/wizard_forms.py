@@ -340,6 +340,7 @@ class ProfileStepForm(forms.ModelForm):
             "past_role_declined": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
             "declined_reason": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {"past_role_declined": _("Past global role")}
         help_texts = {
             "metro_population": _("People living in the metropolitan area, as in your latest official figures."),
             "past_role_declined": _("Did the city have a global role in the past that has since declined?"),
