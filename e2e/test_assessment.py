@@ -173,7 +173,7 @@ def test_lead_fills_resumes_reviews_and_submits_the_assessment(page, questionnai
     form.get_by_role("group", name="Largest city of its country").get_by_label("Yes", exact=True).check()
     form.get_by_label("GaWC tier").select_option(label="Don't know")
     form.get_by_label("International niche").select_option(label="Finance")
-    form.get_by_role("group", name=re.compile("global role in the past", re.I)).get_by_label("No", exact=True).check()
+    form.get_by_role("group", name=re.compile("past global role", re.I)).get_by_label("No", exact=True).check()
     click_and_check(page, step_button(page, "Save and next"))
     assessment.refresh_from_db()
     assert (assessment.metro_population, assessment.is_capital, assessment.is_largest_city) == (1_350_000, False, True)
