@@ -13,9 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export import resources
 from import_export.admin import ExportMixin
 from import_export.fields import Field
@@ -27,6 +26,7 @@ from opencities.method import CITY_TYPES
 from . import selectors, services
 from .answer_export import assessment_answer_rows, formula_safe
 from .citytype import CITY_TYPE_KEYS
+from .export_views import band_descriptions
 from .models import (
     AccessRequest,
     Assessment,
@@ -34,8 +34,10 @@ from .models import (
     City,
     Dimension,
     DimensionScore,
+    GawcTier,
     Invitation,
     Membership,
+    Niche,
     QuestionnaireVersion,
 )
 from .services.assessments import assessment_reopen
@@ -138,3 +140,516 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Questionnaire versions and assessments: read-only for editors, who may reopen and retype ---
+
+CITY_TYPE_NAMES = {city_type.key: city_type.name for city_type in CITY_TYPES}
+
+
+def city_type_name(key: str) -> str:
+    return str(CITY_TYPE_NAMES.get(key, key)) if key else ""
+
+
+def _number(value) -> str:
+    return "—" if value is None else f"{Decimal(value).normalize():f}"
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(admin.ModelAdmin):
+    """A version is loaded from its reviewed file and never edited here."""
+
+    list_display = ["version", "title", "status", "loaded_at", "question_count"]
+    list_filter = ["status"]
+    readonly_fields = [
+        "version",
+        "title",
+        "status",
+        "loaded_at",
+        "source_sha256",
+        "structure",
+        "framework_elements",
+        "calibration_json",
+        "source",
+    ]
+    fieldsets = [
+        (None, {"fields": ["version", "title", "status", "loaded_at", "source_sha256"]}),
+        (_("Dimensions and questions"), {"fields": ["structure"]}),
+        (_("Strategic framework"), {"fields": ["framework_elements"]}),
+        (_("Calibration"), {"fields": ["calibration_json"]}),
+        (_("Source file"), {"fields": ["source"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # assessments keep the version they were started on, forever
+
+    @admin.display(description=_("questions"), ordering="question_count")
+    def question_count(self, version):
+        return version.question_count
+
+    @admin.display(description=_("dimensions, questions, options and points"))
+    def structure(self, version):
+        structure = selectors.questionnaire_structure(version)
+        dimensions = [
+            (dimension, [(q, band_descriptions(q)) for q in structure.questions_by_dimension[dimension.pk]])
+            for dimension in structure.dimensions
+        ]
+        return render_to_string("admin/assessments/questionnaireversion/structure.html", {"dimensions": dimensions})
+
+    @admin.display(description=_("elements"))
+    def framework_elements(self, version):
+        # Paragraphs, not a list: the admin indents lists in read-only fields past their label.
+        return format_html_join(
+            "",
+            "<p><strong>{}. {}</strong> <code>{}</code><br>{}</p>",
+            ((number, e["name"], e["key"], e["help"]) for number, e in enumerate(version.framework, start=1)),
+        )
+
+    @admin.display(description=_("calibration"))
+    def calibration_json(self, version):
+        return format_html("<pre>{}</pre>", json.dumps(version.calibration, indent=2, ensure_ascii=False))
+
+
+class CityTypeListFilter(admin.SimpleListFilter):
+    """The effective type: the editor's override, else the computed one."""
+
+    title = _("city type")
+    parameter_name = "city_type"
+
+    def lookups(self, request, model_admin):
+        return [(key, city_type_name(key)) for key in CITY_TYPE_KEYS]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            Q(result__override_type=self.value()) | Q(result__override_type="", result__city_type=self.value())
+        )
+
+
+class FormulaSafeCSV(base_formats.CSV):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(formula_safe(dataset), **kwargs)
+
+
+class FormulaSafeXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(formula_safe(dataset), **kwargs)
+
+
+def _submitted_at(assessment):
+    return timezone.localtime(assessment.submitted_at).strftime("%Y-%m-%d %H:%M") if assessment.submitted_at else ""
+
+
+class AssessmentResultResource(resources.Resource):
+    """One row per submitted assessment: its index, themes, dimension scores and city type."""
+
+    city = Field(attribute="city__name", column_name="city")
+    country = Field(attribute="city__country", column_name="country")
+    region = Field(column_name="region", dehydrate_method=lambda a: a.city.get_region_display())
+    year = Field(column_name="year", dehydrate_method=lambda a: a.year)
+    questionnaire_version = Field(
+        column_name="questionnaire_version", dehydrate_method=lambda a: a.questionnaire.version
+    )
+    status = Field(column_name="status", dehydrate_method=lambda a: a.status)
+    submitted_at = Field(column_name="submitted_at", dehydrate_method=_submitted_at)
+    openness_index = Field(column_name="openness_index", dehydrate_method=lambda a: _result(a).openness_index)
+    completeness = Field(column_name="completeness", dehydrate_method=lambda a: _result(a).completeness)
+    computed_type = Field(column_name="computed_type", dehydrate_method=lambda a: _result(a).city_type)
+    effective_type = Field(column_name="effective_type", dehydrate_method=lambda a: _result(a).effective_type)
+    rule = Field(column_name="rule", dehydrate_method=lambda a: _result(a).rule_fired)
+    runner_up = Field(column_name="runner_up", dehydrate_method=lambda a: _result(a).runner_up)
+    override_reason = Field(column_name="override_reason", dehydrate_method=lambda a: _result(a).override_reason)
+    is_demo = Field(column_name="is_demo", dehydrate_method=lambda a: "yes" if a.is_demo else "no")
+
+    @classmethod
+    def get_display_name(cls):
+        return gettext("Results of submitted assessments")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Columns by stable key, so that a sheet from one version lines up with the next.
+        # Sorted: PostgreSQL's jsonb does not keep the file's key order.
+        theme_keys = sorted(
+            {
+                key
+                for calibration in QuestionnaireVersion.objects.values_list("calibration", flat=True)
+                for key in calibration.get("policy_themes", {})
+            }
+        )
+        dimension_keys = list(
+            Dimension.objects.values("key")
+            .annotate(first=Min("position"))
+            .order_by("first", "key")
+            .values_list("key", flat=True)
+        )
+        columns = {}
+        for name, field in self.fields.items():
+            columns[name] = field
+            if name == "completeness":
+                for key in theme_keys:
+                    columns[f"theme:{key}"] = Field(column_name=f"theme:{key}", dehydrate_method=_theme_score(key))
+                for key in dimension_keys:
+                    columns[f"dimension:{key}"] = Field(
+                        column_name=f"dimension:{key}", dehydrate_method=_dimension_score(key)
+                    )
+        self.fields = columns
+
+    def filter_export(self, queryset, **kwargs):
+        return (
+            queryset.filter(status=Assessment.Status.SUBMITTED)
+            .select_related("city", "questionnaire", "result")
+            .prefetch_related(Prefetch("dimension_scores", queryset=DimensionScore.objects.select_related("dimension")))
+        )
+
+
+class _NoResult:
+    openness_index = completeness = None
+    city_type = effective_type = rule_fired = runner_up = override_reason = ""
+    policy_themes = {}
+
+
+def _result(assessment):
+    try:
+        return assessment.result
+    except AssessmentResult.DoesNotExist:
+        return _NoResult
+
+
+def _theme_score(key):
+    def score(assessment):
+        value = _result(assessment).policy_themes.get(key)
+        return None if value is None else Decimal(value)
+
+    return score
+
+
+def _dimension_score(key):
+    def score(assessment):
+        return next((s.score for s in assessment.dimension_scores.all() if s.dimension.key == key), None)
+
+    return score
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=2000,
+        help_text=_("Required. The city's members see it; say what they should change."),
+    )
+
+
+class CityTypeOverrideForm(forms.Form):
+    city_type = forms.ChoiceField(label=_("City type"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=2000,
+        help_text=_("Required, also when you go back to the computed type. It is recorded with your name."),
+    )
+
+    def __init__(self, *args, result: AssessmentResult, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.result = result
+        self.fields["city_type"].choices = [
+            ("", gettext("The computed type (%(name)s)") % {"name": city_type_name(result.city_type)}),
+            *((key, city_type_name(key)) for key in CITY_TYPE_KEYS if key != result.city_type),
+        ]
+        self.initial.setdefault("city_type", result.override_type)
+
+    def save(self, *, editor) -> AssessmentResult:
+        # The effective type feeds peer groups and recommendations: an override always carries who and why.
+        result = self.result
+        result.override_type = self.cleaned_data["city_type"]
+        result.override_reason = self.cleaned_data["reason"] if result.override_type else ""
+        result.overridden_by = editor if result.override_type else None
+        result.save(update_fields=["override_type", "override_reason", "overridden_by"])
+        return result
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ExportMixin, admin.ModelAdmin):
+    """Read-only: editors look, reopen a submitted assessment or set its city type, each with a reason."""
+
+    list_display = ["city", "year", "status", "index", "effective_type", "is_demo", "submitted_at"]
+    list_filter = [("city", admin.RelatedOnlyFieldListFilter), "year", "status", CityTypeListFilter, "is_demo"]
+    list_select_related = ["city", "result"]
+    search_fields = ["city__name"]
+    search_help_text = _("Search by city name.")
+    readonly_fields = [
+        "city",
+        "questionnaire",
+        "year",
+        "status",
+        "is_demo",
+        "is_public",
+        "created_by",
+        "created_at",
+        "submitted_by",
+        "submitted_at",
+        "result_scores",
+        "dimension_scores_table",
+        "city_type_summary",
+        "reopening_history",
+        "metro_population",
+        "is_capital",
+        "is_largest_city",
+        "gawc_tier_label",
+        "niche_label",
+        "past_role_declined",
+        "declined_reason",
+        "answers_table",
+    ]
+    fieldsets = [
+        (None, {"fields": readonly_fields[:10]}),
+        (_("Result"), {"fields": readonly_fields[10:14]}),
+        (_("City profile"), {"fields": readonly_fields[14:21]}),
+        (_("Answers"), {"fields": ["answers_table"], "classes": ["collapse"]}),
+    ]
+    # Export: results of submitted assessments, as filtered in the list.
+    resource_classes = [AssessmentResultResource]
+    export_form_class = ExportForm
+    export_formats = [FormulaSafeCSV, FormulaSafeXLSX]
+    to_encoding = "utf-8-sig"  # Excel reads accents in a CSV only with the byte-order mark
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("city", "questionnaire", "result")
+
+    def has_add_permission(self, request):
+        return False  # cities start assessments in the wizard
+
+    def has_change_permission(self, request, obj=None):
+        return False  # every field is the city's: editors only reopen or set the type, with a reason
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_editor_action_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_filename(self, request, queryset, file_format):
+        return f"opencities-results-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/reopen/",
+                self.admin_site.admin_view(self.reopen_view),
+                name="{}_{}_reopen".format(*info),
+            ),
+            path(
+                "<path:object_id>/city-type/",
+                self.admin_site.admin_view(self.city_type_view),
+                name="{}_{}_city_type".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_act": self.has_editor_action_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- list columns and read-only displays ---
+
+    @admin.display(description=_("openness index"), ordering="result__openness_index")
+    def index(self, assessment):
+        result = _result(assessment)
+        return _number(result.openness_index) if result is not _NoResult else ""
+
+    @admin.display(description=_("city type"))
+    def effective_type(self, assessment):
+        result = _result(assessment)
+        if result is _NoResult:
+            return ""
+        name = city_type_name(result.effective_type)
+        return format_html("{} ({})", name, gettext("set by an editor")) if result.override_type else name
+
+    @admin.display(description=_("scores"))
+    def result_scores(self, assessment):
+        result = _result(assessment)
+        if result is _NoResult:
+            return gettext("No result: the assessment has not been submitted.")
+        theme_names = {
+            key: theme.get("name", key)
+            for key, theme in assessment.questionnaire.calibration.get("policy_themes", {}).items()
+        }
+        themes = format_html_join(
+            " · ",
+            "{}: {}",
+            ((theme_names.get(key, key), _number(value)) for key, value in result.policy_themes.items()),
+        )
+        superseded = gettext("Superseded: the assessment was reopened.") if result.is_superseded else ""
+        return format_html(
+            "<p>{}: <strong>{}</strong> · {}: {} % · {}: {}</p><p>{} {}</p><p><strong>{}</strong></p>",
+            gettext("Openness index"),
+            _number(result.openness_index),
+            gettext("completeness"),
+            _number(result.completeness),
+            gettext("framework score"),
+            _number(result.framework_score),
+            gettext("Policy themes:"),
+            themes,
+            superseded,
+        )
+
+    @admin.display(description=_("dimension scores"))
+    def dimension_scores_table(self, assessment):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (s.dimension.name, _number(s.score), s.answered, s.dont_know, s.not_applicable)
+                for s in assessment.dimension_scores.select_related("dimension")
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            gettext("Dimension"),
+            gettext("Score"),
+            gettext("Answered"),
+            gettext("Don't know"),
+            gettext("Not applicable"),
+            rows,
+        )
+
+    @admin.display(description=_("city type"))
+    def city_type_summary(self, assessment):
+        result = _result(assessment)
+        if result is _NoResult:
+            return "—"
+        computed = format_html(
+            "<p>{}: <strong>{}</strong> ({}: {})</p><p>{}</p>",
+            gettext("Computed"),
+            city_type_name(result.city_type),
+            gettext("runner-up"),
+            city_type_name(result.runner_up),
+            result.explanation,
+        )
+        if not result.override_type:
+            return computed
+        by = result.overridden_by.get_full_name() or result.overridden_by.email if result.overridden_by else ""
+        return format_html(
+            "{}<p>{}: <strong>{}</strong>, {} {}</p><blockquote>{}</blockquote>",
+            computed,
+            gettext("Set by an editor"),
+            city_type_name(result.override_type),
+            gettext("by"),
+            by,
+            result.override_reason,
+        )
+
+    @admin.display(description=_("reopenings"))
+    def reopening_history(self, assessment):
+        reopenings = assessment.reopenings.select_related("reopened_by")
+        if not reopenings:
+            return "—"
+        return format_html_join(
+            "",
+            "<p>{} · {}: {}</p>",
+            (
+                (
+                    timezone.localtime(r.reopened_at).strftime("%Y-%m-%d %H:%M"),
+                    (r.reopened_by.get_full_name() or r.reopened_by.email) if r.reopened_by else "",
+                    r.reason,
+                )
+                for r in reopenings
+            ),
+        )
+
+    @admin.display(description=_("GaWC tier"))
+    def gawc_tier_label(self, assessment):
+        return {"unknown": gettext("Don't know"), **dict(GawcTier.choices)}.get(
+            assessment.gawc_tier, assessment.gawc_tier
+        )
+
+    @admin.display(description=_("international niche"))
+    def niche_label(self, assessment):
+        return dict(Niche.choices).get(assessment.niche, assessment.niche)
+
+    @admin.display(description=_("answers"))
+    def answers_table(self, assessment):
+        return render_to_string(
+            "admin/assessments/assessment/answers.html", {"rows": assessment_answer_rows(assessment=assessment)}
+        )
+
+    # --- the two editor actions, each on its own confirmation page ---
+
+    def _editor_action_target(self, request, object_id):
+        if not self.has_editor_action_permission(request):
+            raise PermissionDenied
+        assessment = self.get_object(request, unquote(object_id))
+        if assessment is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return assessment, None
+
+    def _change_url(self, assessment):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[assessment.pk])
+
+    def _render_action_page(self, request, template, assessment, form, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": assessment,
+            "form": form,
+            "title": title,
+        }
+        return TemplateResponse(request, f"admin/assessments/assessment/{template}", context)
+
+    def reopen_view(self, request, object_id):
+        assessment, redirect_response = self._editor_action_target(request, object_id)
+        if redirect_response:
+            return redirect_response
+        form = ReopenForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                assessment_reopen(assessment=assessment, editor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.log_change(request, assessment, gettext("Reopened: %(reason)s") % form.cleaned_data)
+                self.message_user(
+                    request,
+                    gettext("%(assessment)s is open again; its result is marked superseded until it is resubmitted.")
+                    % {"assessment": f"{assessment.city} {assessment.year}"},
+                    messages.SUCCESS,
+                )
+                return redirect(self._change_url(assessment))
+        return self._render_action_page(request, "reopen.html", assessment, form, gettext("Reopen with a reason"))
+
+    def city_type_view(self, request, object_id):
+        assessment, redirect_response = self._editor_action_target(request, object_id)
+        if redirect_response:
+            return redirect_response
+        result = _result(assessment)
+        if result is _NoResult:
+            self.message_user(request, gettext("Only a submitted assessment has a city type."), messages.ERROR)
+            return redirect(self._change_url(assessment))
+        form = CityTypeOverrideForm(request.POST or None, result=result)
+        if request.method == "POST" and form.is_valid():
+            form.save(editor=request.user)
+            name = city_type_name(result.effective_type)
+            self.log_change(
+                request,
+                assessment,
+                gettext("City type set to %(type)s: %(reason)s") % {"type": name, **form.cleaned_data},
+            )
+            self.message_user(request, gettext("The city type is now “%(type)s”.") % {"type": name}, messages.SUCCESS)
+            return redirect(self._change_url(assessment))
+        return self._render_action_page(request, "city_type.html", assessment, form, gettext("Override the city type"))

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .calibration import Calibration
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question, QuestionKind
 from .scoring import Answer as ScoringAnswer
 from .scoring import question_points
@@ -100,7 +99,11 @@ def _profile_rows(assessment: Assessment) -> list[AnswerRow]:
 
     gawc = {"unknown": _("Don't know"), **dict(GawcTier.choices)}
     values = [
-        ("metro_population", _("Number"), "" if assessment.metro_population is None else str(assessment.metro_population)),
+        (
+            "metro_population",
+            _("Number"),
+            "" if assessment.metro_population is None else str(assessment.metro_population),
+        ),
         ("is_capital", _("Yes or no"), _yes_no(assessment.is_capital)),
         ("is_largest_city", _("Yes or no"), _yes_no(assessment.is_largest_city)),
         ("gawc_tier", _("One option"), str(gawc.get(assessment.gawc_tier, assessment.gawc_tier))),
@@ -116,7 +119,7 @@ def _profile_rows(assessment: Assessment) -> list[AnswerRow]:
 
 
 def _framework_rows(assessment: Assessment, framework_answers: dict[str, FrameworkAnswer]) -> list[AnswerRow]:
-    points = Calibration.from_dict(assessment.questionnaire.calibration).framework_points
+    points = assessment.questionnaire.rules.framework_points
     statuses = dict(FrameworkStatus.choices)
     rows = []
     for element in assessment.questionnaire.framework:
@@ -171,9 +174,7 @@ def answer_rows(
 
 def assessment_answer_rows(*, assessment: Assessment) -> list[AnswerRow]:
     """Read the assessment's answers with their authors (five queries) and lay them out as rows."""
-    framework_answers = {
-        item.element: item for item in assessment.framework_answers.select_related("answered_by")
-    }
+    framework_answers = {item.element: item for item in assessment.framework_answers.select_related("answered_by")}
     return answer_rows(
         assessment=assessment,
         structure=selectors.questionnaire_structure(assessment.questionnaire),
@@ -198,8 +199,18 @@ def answers_dataset(rows: list[AnswerRow]) -> tablib.Dataset:
     dataset = tablib.Dataset(headers=[str(header) for header in headers], title=str(_("Answers")))
     for row in rows:
         dataset.append(
-            [row.step, row.key, row.text, row.kind, row.answer, row.points, row.evidence_note, row.evidence_link,
-             row.changed_by, row.changed_at]
+            [
+                row.step,
+                row.key,
+                row.text,
+                row.kind,
+                row.answer,
+                row.points,
+                row.evidence_note,
+                row.evidence_link,
+                row.changed_by,
+                row.changed_at,
+            ]
         )
     return dataset
 

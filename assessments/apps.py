@@ -12,4 +12,8 @@ class AssessmentsConfig(AppConfig):
         "membership": ("view", "add", "change", "delete"),
         "accessrequest": ("view", "change"),
         "invitation": ("view",),
+        # Questionnaire versions are loaded from reviewed files: editors only read them.
+        "questionnaireversion": ("view",),
+        # Assessments are the cities' own: "change" only lets editors reopen one or set its city type, with a reason.
+        "assessment": ("view", "change"),
     }

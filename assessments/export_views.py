@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from . import selectors
 from .access import city_role_required
 from .answer_export import SPREADSHEET_FORMATS, answers_dataset, assessment_answer_rows, spreadsheet_content
-from .calibration import Calibration
 from .models import Assessment, GawcTier, Niche, Question, QuestionnaireVersion, Role
 
 
@@ -75,7 +74,7 @@ def questionnaire_print(request, version):
         )
         for position, dimension in enumerate(structure.dimensions, start=1)
     ]
-    calibration = Calibration.from_dict(questionnaire.calibration)
+    calibration = questionnaire.rules
     return render(
         request,
         "assessments/questionnaire_print.html",

@@ -221,6 +221,13 @@ class QuestionnaireVersion(models.Model):
     def __str__(self):
         return f"{self.title} {self.version}"
 
+    @property
+    def rules(self):
+        """The calibration as the method's code uses it, read from the reviewed source file."""
+        from .questionnaire import calibration_of_source
+
+        return calibration_of_source(self.source_sha256, self.source)
+
 
 class Dimension(models.Model):
     questionnaire = models.ForeignKey(QuestionnaireVersion, on_delete=models.CASCADE, related_name="dimensions")
@@ -303,7 +310,11 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("submitted by"),
     )
     is_demo = models.BooleanField(_("demonstration data"), default=False)
@@ -391,6 +402,9 @@ class FrameworkAnswer(models.Model):
             models.UniqueConstraint(fields=["assessment", "element"], name="framework_answer_once_per_element")
         ]
 
+    def __str__(self):
+        return f"{self.assessment} · {self.element}: {self.status}"
+
 
 class WizardPosition(models.Model):
     """Where each member last was in an assessment, so that they resume there days later."""
@@ -402,6 +416,9 @@ class WizardPosition(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="wizard_position_per_user")]
+
+    def __str__(self):
+        return f"{self.user} at {self.step}"
 
 
 class AssessmentResult(models.Model):
@@ -422,12 +439,17 @@ class AssessmentResult(models.Model):
     )
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
     is_superseded = models.BooleanField(
-        _("superseded"), default=False, help_text=_("The assessment was reopened; this result stands until it is submitted again.")
+        _("superseded"),
+        default=False,
+        help_text=_("The assessment was reopened; this result stands until it is submitted again."),
     )
 
     class Meta:
         verbose_name = _("assessment result")
         verbose_name_plural = _("assessment results")
+
+    def __str__(self):
+        return f"{self.assessment}: {self.openness_index}"
 
     @property
     def effective_type(self):
@@ -447,6 +469,9 @@ class DimensionScore(models.Model):
         ordering = ["dimension__position"]
         constraints = [models.UniqueConstraint(fields=["assessment", "dimension"], name="dimension_score_once")]
 
+    def __str__(self):
+        return f"{self.assessment} · {self.dimension.key}: {self.score}"
+
 
 class Reopening(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reopenings")
@@ -456,3 +481,6 @@ class Reopening(models.Model):
 
     class Meta:
         ordering = ["-reopened_at"]
+
+    def __str__(self):
+        return f"{self.assessment} reopened {self.reopened_at:%Y-%m-%d}"

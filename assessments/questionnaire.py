@@ -3,6 +3,7 @@
 The format is described in assessments/questionnaires/README.md.
 """
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -102,6 +103,17 @@ class QuestionnaireDef:
     dimensions: tuple[DimensionDef, ...]
     framework: tuple[FrameworkElement, ...]
     source_sha256: str
+
+
+@functools.lru_cache(maxsize=16)
+def calibration_of_source(source_sha256: str, text: str) -> Calibration:
+    """The calibration of a loaded version, from its source file.
+
+    Read from the file rather than the stored JSON: PostgreSQL's jsonb does not keep key order, and the
+    order of the policy themes is part of the method. A version never changes, so its digest is a safe
+    cache key.
+    """
+    return Calibration.from_dict(tomllib.loads(text)["calibration"])
 
 
 def source_digest(text: str) -> str:

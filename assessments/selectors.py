@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from opencities.method import CITY_TYPES
 
-from .calibration import Bands, Calibration
+from .calibration import Bands
 from .citytype import RULE_DESCRIPTIONS
 from .models import (
     Answer,
@@ -113,7 +113,7 @@ def questionnaire_structure(version: QuestionnaireVersion) -> Structure:
 def answers_by_question(assessment: Assessment) -> dict[int, Answer]:
     return {
         answer.question_id: answer
-        for answer in Answer.objects.filter(assessment=assessment).select_related("answered_by")
+        for answer in Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
     }
 
 
@@ -189,7 +189,7 @@ def assessment_gaps(assessment: Assessment, structure: Structure, answers: dict[
         gaps.append(
             Gap(PROFILE_STEP, "id_declined_reason", _("City profile: say briefly how the global role declined."))
         )
-    threshold = Decimal(str(assessment.questionnaire.calibration.get("evidence_required_from", 75)))
+    threshold = assessment.questionnaire.rules.evidence_required_from
     for dimension in structure.dimensions:
         for question in structure.questions_by_dimension[dimension.pk]:
             answer = answers.get(question.pk)
@@ -354,7 +354,7 @@ def profile_data(assessment: Assessment) -> Profile:
         result = assessment.result
     except AssessmentResult.DoesNotExist:
         return Profile(assessment=assessment, result=None)
-    calibration = Calibration.from_dict(assessment.questionnaire.calibration)
+    calibration = assessment.questionnaire.rules
     bands = calibration.bands
     dimensions = tuple(
         _score_row(row.dimension.key, row.dimension.name, row.score, bands)

@@ -23,7 +23,9 @@ urlpatterns = [
     ),
     path("cities/<slug:slug>/assessments/<int:pk>/review/", wizard_views.assessment_review, name="assessment_review"),
     path("cities/<slug:slug>/assessments/<int:pk>/submit/", wizard_views.assessment_submit, name="assessment_submit"),
-    path("cities/<slug:slug>/assessments/<int:pk>/profile/", profile_views.assessment_profile, name="assessment_profile"),
+    path(
+        "cities/<slug:slug>/assessments/<int:pk>/profile/", profile_views.assessment_profile, name="assessment_profile"
+    ),
     path(
         "cities/<slug:slug>/assessments/<int:pk>/answers.<str:fmt>",
         export_views.assessment_export,

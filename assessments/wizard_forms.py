@@ -260,17 +260,16 @@ class DimensionStepForm(forms.Form):
         except InvalidOperation:
             self.add_error(key, _("Enter a number, for example 12.5."))
             return
-        if (
-            not number.is_finite()
-            or (question.min_value is not None and number < question.min_value)
-            or (question.max_value is not None and number > question.max_value)
-        ):
+        # Loaded questionnaires always give both bounds; the fallbacks only keep a hand-made one working.
+        low = question.min_value if question.min_value is not None else Decimal("-1e12")
+        high = question.max_value if question.max_value is not None else Decimal("1e12")
+        if not number.is_finite() or not low <= number <= high:
             self.add_error(
                 key,
                 _("Enter a number from %(min)s to %(max)s%(unit)s.")
                 % {
-                    "min": f"{question.min_value.normalize():f}",
-                    "max": f"{question.max_value.normalize():f}",
+                    "min": f"{low.normalize():f}",
+                    "max": f"{high.normalize():f}",
                     "unit": f" {question.unit}" if question.unit else "",
                 },
             )

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from . import selectors
 from .access import city_role_required
-from .calibration import Calibration
 from .models import Assessment, Role, WizardPosition
 from .services import assessments as assessment_services
 from .services.assessments import AnswerValue
@@ -120,7 +119,7 @@ def assessment_step(request, pk, step, *, city, membership):
             status=403,
         )
     answers = selectors.answers_by_question(assessment)
-    calibration = Calibration.from_dict(assessment.questionnaire.calibration)
+    calibration = assessment.questionnaire.rules
     autosave = request.POST.get("autosave") == "1"
     conflicts, form, changed_revisions = [], None, {}
     data = request.POST.copy() if request.method == "POST" else None

@@ -7,8 +7,42 @@ from django.test import Client
 
 BARE_VIEW = "bare-view"
 
-# Creates the benchmark's data and returns the client (logged in if the page needs it) and the URL.
-Setup = Callable[[], tuple[Client, str]]
+# A request body as a browser sends a form: (name, value) pairs, a name repeated for each ticked box.
+FormBody = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The request a benchmark times: a GET of `url` answered 200 unless it says otherwise.
+
+    A POST names `body`, which the runner calls before each request, outside the timed part, so
+    that every timed request can be a real change (a fresh revision, another option) rather than a
+    repeat of the first one; the body is sent URL-encoded, as a browser sends a form.
+    """
+
+    client: Client
+    url: str
+    method: str = "GET"
+    body: Callable[[], FormBody] | None = None
+    status: int = 200
+
+    def __post_init__(self):
+        if self.method not in ("GET", "POST"):
+            raise ValueError(f"A benchmark sends GET or POST, not {self.method}.")
+        if self.method == "POST" and self.body is None:
+            raise ValueError("A POST benchmark needs a body: a function building the form data of each request.")
+
+
+# Creates the benchmark's data and returns the page to time: a Page, or the client (logged in if
+# the page needs it) and the URL of a GET answered 200.
+Setup = Callable[[], Page | tuple[Client, str]]
+
+
+def as_page(setup_result: Page | tuple[Client, str]) -> Page:
+    if isinstance(setup_result, Page):
+        return setup_result
+    client, url = setup_result
+    return Page(client, url)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,14 @@ import gc
 import statistics
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from urllib.parse import urlencode
 
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.template import Template
 from django.test import Client
 from django.test.utils import (
@@ -20,11 +23,12 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
-from .registry import Benchmark
+from .registry import Benchmark, Page, as_page
 from .report import Outcome
 
 WARMUP = 5
 REPETITIONS = 30
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 BENCH_SETTINGS = {
     "ROOT_URLCONF": "bench.urls",
@@ -50,25 +54,48 @@ class Measurement:
     baseline_median: float  # seconds, of the baseline's requests taken in turn with these
 
 
-def fetch(client: Client, url: str):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise BenchmarkError(f"GET {url} answered {response.status_code}, not 200.")
+def prepare(page: Page) -> Callable[[], HttpResponse]:
+    """The request to time, its body (if any) built now: building it is not part of what is timed."""
+    if page.method == "POST":
+        body = urlencode(page.body(), doseq=True)
+        return partial(page.client.post, page.url, body, content_type=FORM_CONTENT_TYPE)
+    return partial(page.client.get, page.url)
+
+
+def check(page: Page, response: HttpResponse) -> HttpResponse:
+    if response.status_code != page.status:
+        raise BenchmarkError(
+            f"{page.method} {page.url} answered {response.status_code}, not {page.status}." + _where_to(response)
+        )
     return response
+
+
+def _where_to(response) -> str:
+    location = response.headers.get("Location")
+    return f" (to {location})" if location else ""
+
+
+def fetch(page: Page | tuple[Client, str]) -> HttpResponse:
+    """One request to the page, checked; untimed."""
+    page = as_page(page)
+    return check(page, prepare(page)())
 
 
 def measure(page, baseline=None, *, warmup: int = WARMUP, repetitions: int = REPETITIONS) -> Measurement:
     """Median time of `repetitions` requests to `page` after `warmup` ones, and the queries of one request.
 
-    `page` and `baseline` are (client, url) pairs. The baseline's requests alternate with the page's,
-    so a machine that slows down in the middle of a run slows both and the ratio holds.
+    `page` and `baseline` are Pages or (client, url) pairs. The baseline's requests alternate with
+    the page's, so a machine that slows down in the middle of a run slows both and the ratio holds.
+    Only sending the request and receiving its response is timed, not building a POST's body.
     """
-    pages = [page] if baseline is None else [page, baseline]
+    pages = [as_page(page)] if baseline is None else [as_page(page), as_page(baseline)]
     for _ in range(warmup):
-        for client, url in pages:
-            fetch(client, url)
+        for each in pages:
+            fetch(each)
+    send = prepare(pages[0])
     with CaptureQueriesContext(connection) as captured:
-        fetch(*page)
+        response = send()
+    check(pages[0], response)
     # Counted now: the captured list is a window on the connection's log, which the next request clears.
     queries = len(captured)
     timings = [[] for _ in pages]
@@ -79,9 +106,11 @@ def measure(page, baseline=None, *, warmup: int = WARMUP, repetitions: int = REP
             # Alternating who goes first keeps any cost of following the other off one side.
             order = range(len(pages)) if repetition % 2 == 0 else reversed(range(len(pages)))
             for index in order:
+                send = prepare(pages[index])
                 start = time.perf_counter()
-                fetch(*pages[index])
+                response = send()
                 timings[index].append(time.perf_counter() - start)
+                check(pages[index], response)
     finally:
         gc.enable()
     medians = [statistics.median(samples) for samples in timings]

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..calibration import Calibration
 from ..citytype import CityProfile, classify
 from ..models import (
     Answer,
@@ -240,7 +239,8 @@ def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[Ans
     _require_open(assessment)
     current = {
         answer.question_id: answer
-        for answer in Answer.objects.select_for_update()
+        # Lock only the answers: PostgreSQL cannot lock the nullable side of the join to answered_by.
+        for answer in Answer.objects.select_for_update(of=("self",))
         .filter(assessment=assessment, question_id__in=submitted)
         .select_related("answered_by")
     }
@@ -373,7 +373,7 @@ def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
             _("The assessment cannot be submitted yet: %(count)d things are missing. See the review page.")
             % {"count": len(gaps)}
         )
-    calibration = Calibration.from_dict(assessment.questionnaire.calibration)
+    calibration = assessment.questionnaire.rules
     scoring_answers = selectors.scoring_answers(answers)
     dimension_results = [score_dimension(spec, scoring_answers) for spec in structure.specs]
     by_key = {result.key: result.score for result in dimension_results}

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import selectors
-from assessments.calibration import Calibration
 from assessments.citytype import RULE_DESCRIPTIONS
 from assessments.models import Assessment, AssessmentResult, DimensionScore
 from assessments.scoring import Answer as ScoringAnswer
@@ -200,7 +199,7 @@ def test_the_profile_shows_the_index_every_dimension_score_and_its_band_in_words
     page = _page(client, viewer, zurich_2025)
 
     result = zurich_2025.result
-    calibration = Calibration.from_dict(zurich_2025.questionnaire.calibration)
+    calibration = zurich_2025.questionnaire.rules
     assert f"{result.openness_index} / 100" in page.plain_text
     assert page.plain_text.count("Openness index") >= 1
     rows = page.table("Dimension scores")
@@ -272,8 +271,9 @@ def test_the_framework_checklist_lists_twelve_elements_with_status_and_link(clie
 
 
 def test_a_framework_link_that_is_not_a_web_address_is_not_linked(client, questionnaire, city, lead, viewer):
-    # The service stores what it is given; the page must still never make a script link of it.
-    assessment = submit_assessment(city, lead, 2025, links={"strategy": "javascript:alert(1)"})
+    # The services refuse such links; a row written some other way must still never become a script link.
+    assessment = submit_assessment(city, lead, 2025)
+    assessment.framework_answers.filter(element="strategy").update(link="javascript:alert(1)")
     client.force_login(viewer)
 
     content = client.get(_url(assessment)).content.decode()

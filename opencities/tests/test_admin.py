@@ -1,5 +1,7 @@
 """The admin is branded, and editors can work on every model meant for them."""
 
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -7,10 +9,26 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
+from assessments import services
+from assessments.services.assessments import assessment_start
 from assessments.tests.factories import AccessRequestFactory, CityFactory, MembershipFactory
 from opencities.editors import EDITORS_GROUP, editor_permission_codenames
 
 pytestmark = pytest.mark.django_db
+QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "assessments" / "questionnaires" / "opencities-1.0.toml"
+
+
+def _questionnaire_version():
+    version, _created = services.questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
+    return version
+
+
+def _assessment():
+    _questionnaire_version()
+    lead = MembershipFactory(role="lead")
+    assessment, _notes = assessment_start(city=lead.city, year=2025, user=lead.user)
+    return assessment
+
 
 # One saved object per model that editors may see, to open its change page.
 OBJECT_FACTORIES = {
@@ -19,6 +37,8 @@ OBJECT_FACTORIES = {
     "assessments.accessrequest": AccessRequestFactory,
     "assessments.invitation": lambda: MembershipFactory(role="lead").city.invitations.create(email="x@y.test"),
     "auth.user": lambda: MembershipFactory().user,
+    "assessments.questionnaireversion": _questionnaire_version,
+    "assessments.assessment": _assessment,
 }
 
 

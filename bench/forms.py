@@ -1,0 +1,120 @@
+"""A plain Django form with the fields of a wizard step: the floor the wizard is compared with.
+
+The wizard builds its form from the questionnaire on every request; this one is an ordinary
+`forms.Form` class, declared once from the same questions, with the same field types, widgets,
+choices and names, so that the same browser submission fits both.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.validators import URLValidator
+
+from assessments.selectors import NONE_OF_THESE
+from assessments.services.assessments import AnswerValue
+from assessments.wizard_forms import DONT_KNOW, EVIDENCE_NOTE_MAX, EVIDENCE_URL_MAX, NOT_APPLICABLE
+
+_RADIOS = {"class": "form-check-input"}
+_web_link = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class PlainForm:
+    form_class: type[forms.Form]
+    initial: dict = field(default_factory=dict)
+    title: str = "Plain form"
+
+
+# The forms the bench views show, by the name in their URL; a benchmark's setup registers its own.
+plain_forms: dict[str, PlainForm] = {}
+
+
+def _specials(question):
+    choices = [(DONT_KNOW, "Don't know")]
+    if question.allows_not_applicable:
+        choices.append((NOT_APPLICABLE, "Not applicable (a national power)"))
+    return choices
+
+
+def _question_fields(question):
+    key = question.key
+    options = [(option.key, option.label) for option in question.options.all()]
+    common = {"label": question.text, "help_text": question.help, "required": False}
+    fields = {}
+    if question.kind == "choice":
+        fields[key] = forms.ChoiceField(
+            choices=[*options, *_specials(question)], widget=forms.RadioSelect(attrs=_RADIOS), **common
+        )
+    elif question.kind == "yesno":
+        fields[key] = forms.ChoiceField(
+            choices=[("yes", "Yes"), ("no", "No"), *_specials(question)],
+            widget=forms.RadioSelect(attrs=_RADIOS),
+            **common,
+        )
+    elif question.kind == "multi":
+        fields[key] = forms.MultipleChoiceField(
+            choices=[*options, (NONE_OF_THESE, "None of these"), *_specials(question)],
+            widget=forms.CheckboxSelectMultiple(attrs=_RADIOS),
+            **common,
+        )
+    else:
+        fields[key] = forms.CharField(max_length=20, **common)
+        fields[f"{key}-dont_know"] = forms.BooleanField(
+            required=False, label="Don't know", widget=forms.CheckboxInput(attrs=_RADIOS)
+        )
+        if question.allows_not_applicable:
+            fields[f"{key}-na"] = forms.BooleanField(
+                required=False, label="Not applicable", widget=forms.CheckboxInput(attrs=_RADIOS)
+            )
+    fields[f"{key}-note"] = forms.CharField(
+        label="Evidence note", required=False, max_length=EVIDENCE_NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    fields[f"{key}-link"] = forms.CharField(
+        label="Evidence link",
+        required=False,
+        max_length=EVIDENCE_URL_MAX,
+        validators=[_web_link],
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    return fields
+
+
+def plain_step_form(questions) -> type[forms.Form]:
+    """A form class declaring the fields the wizard's step form builds for these questions."""
+    declared = {}
+    for question in questions:
+        declared.update(_question_fields(question))
+    return type("PlainStepForm", (forms.Form,), declared)
+
+
+def initial_values(question, value: AnswerValue, revision: int) -> dict:
+    """The form's initial data showing `value` for the question, as the wizard shows a saved answer."""
+    key = question.key
+    initial = {
+        f"{key}-note": value.evidence_note,
+        f"{key}-link": value.evidence_url,
+        f"{key}-rev": revision,
+        f"{key}-seen": hashlib.sha256(repr(value).encode()).hexdigest()[:20],
+    }
+    if question.kind == "choice":
+        initial[key] = value.option_keys[0] if value.option_keys else None
+    elif question.kind == "yesno":
+        initial[key] = {True: "yes", False: "no"}.get(value.yes)
+    elif question.kind == "multi":
+        initial[key] = list(value.option_keys)
+    else:
+        initial[key] = "" if value.number is None else f"{value.number:f}"
+        initial[f"{key}-dont_know"] = value.dont_know
+    return initial
+
+
+def register_plain_form(name: str, questions, values: dict[int, AnswerValue], *, title: str = "Plain form") -> None:
+    """Show the questions' fields at the bench URLs named `name`, the questions in `values` answered."""
+    initial = {}
+    for question in questions:
+        value = values.get(question.pk)
+        initial.update(initial_values(question, value or AnswerValue(), 1 if value else 0))
+    plain_forms[name] = PlainForm(plain_step_form(questions), initial, title)
