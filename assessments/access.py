@@ -10,10 +10,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from .models import City, Membership, Role
+from .models import Membership, Role
 
 
 def city_membership(user, city) -> Membership | None:
@@ -30,10 +29,10 @@ def city_role_required(role: str):
         def wrapped(request, slug, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            city = get_object_or_404(City, slug=slug)
-            membership = city_membership(request.user, city)
+            membership = Membership.objects.select_related("city").filter(user=request.user, city__slug=slug).first()
             if membership is None:
                 raise Http404(_("No city with this address, or you are not a member of it."))
+            city = membership.city
             if not membership.has_role(role):
                 raise PermissionDenied(
                     _("This needs the %(role)s role in %(city)s. Ask the city's lead if you need it.")

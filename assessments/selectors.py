@@ -101,7 +101,21 @@ def question_spec(question: Question) -> QuestionSpec:
     )
 
 
+# A published version never changes, so its structure is read once per process. The key includes the
+# load time, so that a version loaded again (as tests do) is never served from an older load.
+_structures: dict[tuple[int, str, object], Structure] = {}
+
+
 def questionnaire_structure(version: QuestionnaireVersion) -> Structure:
+    if version.status != QuestionnaireVersion.Status.PUBLISHED:
+        return _read_structure(version)
+    key = (version.pk, version.source_sha256, version.loaded_at)
+    if key not in _structures:
+        _structures[key] = _read_structure(version)
+    return _structures[key]
+
+
+def _read_structure(version: QuestionnaireVersion) -> Structure:
     dimensions = list(version.dimensions.all())
     questions = version.questions.prefetch_related("options").order_by("dimension__position", "position")
     by_dimension = {dimension.pk: [] for dimension in dimensions}
@@ -110,11 +124,12 @@ def questionnaire_structure(version: QuestionnaireVersion) -> Structure:
     return Structure(version=version, dimensions=dimensions, questions_by_dimension=by_dimension)
 
 
-def answers_by_question(assessment: Assessment) -> dict[int, Answer]:
-    return {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
-    }
+def answers_by_question(assessment: Assessment, questions=None) -> dict[int, Answer]:
+    """The assessment's answers by question id; only those of `questions` when given."""
+    answers = Answer.objects.filter(assessment=assessment).select_related("answered_by", "question")
+    if questions is not None:
+        answers = answers.filter(question__in=questions)
+    return {answer.question_id: answer for answer in answers}
 
 
 def is_answered(answer: Answer | None) -> bool:

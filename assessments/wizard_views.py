@@ -118,7 +118,12 @@ def assessment_step(request, pk, step, *, city, membership):
             },
             status=403,
         )
-    answers = selectors.answers_by_question(assessment)
+    dimension = structure.dimension(step)
+    step_questions = structure.questions_by_dimension[dimension.pk] if dimension else []
+    # A save that succeeds only needs this step's answers; a page shown needs all of them for progress.
+    answers = selectors.answers_by_question(
+        assessment, step_questions if request.method == "POST" and dimension else None
+    )
     calibration = assessment.questionnaire.rules
     autosave = request.POST.get("autosave") == "1"
     conflicts, form, changed_revisions = [], None, {}
@@ -173,8 +178,7 @@ def assessment_step(request, pk, step, *, city, membership):
             form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
             form.is_valid()
     else:
-        dimension = structure.dimension(step)
-        questions = structure.questions_by_dimension[dimension.pk]
+        questions = step_questions
         form_kwargs = {
             "questions": questions,
             "answers": answers,
@@ -186,15 +190,18 @@ def assessment_step(request, pk, step, *, city, membership):
             to_save = form.answers_to_save()
             outcome = assessment_services.answers_save(assessment=assessment, user=request.user, submitted=to_save)
             conflicts = outcome.conflicts
-            answers = selectors.answers_by_question(assessment)
-            data, changed_revisions = _after_save(data, form, questions, answers, to_save, conflicts)
-            form = DimensionStepForm(data, **form_kwargs)
-            form.is_valid()
+            if form.errors or conflicts or autosave:
+                # The page is shown again (or autosave needs the new revisions): read what is stored now.
+                answers = selectors.answers_by_question(assessment)
+                data, changed_revisions = _after_save(data, form, questions, answers, to_save, conflicts)
+                form_kwargs["answers"] = answers
+                form = DimensionStepForm(data, **form_kwargs)
+                form.is_valid()
 
     if data is not None:
-        assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
         has_errors = bool(form.errors)
         if autosave:
+            assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
             return JsonResponse(
                 {
                     "saved": not has_errors and not conflicts,
@@ -205,7 +212,9 @@ def assessment_step(request, pk, step, *, city, membership):
                 status=200,
             )
         if not has_errors and not conflicts:
+            # The page redirected to records the member's position.
             return redirect(_target_after_save(request, assessment, structure, step))
+        assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
         messages.warning(
             request, _("Some answers were not saved: see the messages beside them. Everything else was saved.")
         )

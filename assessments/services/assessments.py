@@ -229,6 +229,20 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
     return notes
 
 
+ANSWER_FIELDS = (
+    "option_keys",
+    "number",
+    "yes",
+    "dont_know",
+    "not_applicable",
+    "evidence_note",
+    "evidence_url",
+    "answered_by",
+    "updated_at",
+    "revision",
+)
+
+
 @transaction.atomic
 def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[AnswerValue, int]]) -> StepSaved:
     """Save changed answers. `submitted` maps question id to (value, revision the member started from).
@@ -244,7 +258,7 @@ def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[Ans
         .filter(assessment=assessment, question_id__in=submitted)
         .select_related("answered_by")
     }
-    questions = Question.objects.in_bulk(list(submitted))
+    questions = None  # read only when there is a conflict to describe
     result, now = StepSaved(), timezone.now()
     to_create, to_update = [], []
     for question_id, (value, base_revision) in submitted.items():
@@ -254,6 +268,7 @@ def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[Ans
             continue
         current_revision = existing.revision if existing else 0
         if base_revision != current_revision:
+            questions = questions or Question.objects.prefetch_related("options").in_bulk(list(submitted))
             result.conflicts.append(
                 AnswerConflict(
                     question=questions[question_id],
@@ -280,21 +295,9 @@ def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[Ans
         answer.revision += 1
         (to_update if existing else to_create).append(answer)
     Answer.objects.bulk_create(to_create)
-    Answer.objects.bulk_update(
-        to_update,
-        [
-            "option_keys",
-            "number",
-            "yes",
-            "dont_know",
-            "not_applicable",
-            "evidence_note",
-            "evidence_url",
-            "answered_by",
-            "updated_at",
-            "revision",
-        ],
-    )
+    # A step has at most seven questions: one plain UPDATE each is faster than bulk_update's CASE chains.
+    for answer in to_update:
+        Answer.objects.filter(pk=answer.pk).update(**{name: getattr(answer, name) for name in ANSWER_FIELDS})
     result.saved = len(to_create) + len(to_update)
     return result
 
@@ -357,7 +360,13 @@ def framework_save(*, assessment: Assessment, user, submitted: dict[str, tuple[s
 
 
 def wizard_position_set(*, assessment: Assessment, user, step: str) -> None:
-    WizardPosition.objects.update_or_create(assessment=assessment, user=user, defaults={"step": step})
+    # One statement on every page view of the wizard: insert, or update the row already there.
+    WizardPosition.objects.bulk_create(
+        [WizardPosition(assessment=assessment, user=user, step=step, updated_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["assessment", "user"],
+        update_fields=["step", "updated_at"],
+    )
 
 
 @transaction.atomic
