@@ -40,7 +40,7 @@ from .models import (
     Niche,
     QuestionnaireVersion,
 )
-from .services.assessments import assessment_reopen
+from .services.assessments import assessment_reopen, assessment_type_override
 
 
 class MembershipInline(admin.TabularInline):
@@ -368,13 +368,12 @@ class CityTypeOverrideForm(forms.Form):
         self.initial.setdefault("city_type", result.override_type)
 
     def save(self, *, editor) -> AssessmentResult:
-        # The effective type feeds peer groups and recommendations: an override always carries who and why.
-        result = self.result
-        result.override_type = self.cleaned_data["city_type"]
-        result.override_reason = self.cleaned_data["reason"] if result.override_type else ""
-        result.overridden_by = editor if result.override_type else None
-        result.save(update_fields=["override_type", "override_reason", "overridden_by"])
-        return result
+        return assessment_type_override(
+            result=self.result,
+            city_type=self.cleaned_data["city_type"],
+            reason=self.cleaned_data["reason"],
+            editor=editor,
+        )
 
 
 @admin.register(Assessment)

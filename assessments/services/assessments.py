@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..citytype import CityProfile, classify
+from ..citytype import CITY_TYPE_KEYS, CityProfile, classify
 from ..models import (
     Answer,
     Assessment,
@@ -460,6 +460,24 @@ def _tell_members_result_ready(assessment_pk: int) -> None:
     with get_connection() as connection:
         for email in recipients:
             send_mail(subject, body, None, [email], connection=connection)
+
+
+@transaction.atomic
+def assessment_type_override(*, result: AssessmentResult, city_type: str, reason: str, editor) -> AssessmentResult:
+    """An editor sets the city type (or goes back to the computed one, city_type ""), always with a reason.
+
+    The effective type feeds peer groups, recommendations and case-study links, so who and why are kept.
+    """
+    if city_type and city_type not in CITY_TYPE_KEYS:
+        raise ValidationError(_("Unknown city type."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the city type."))
+    result = AssessmentResult.objects.select_for_update().get(pk=result.pk)
+    result.override_type = city_type
+    result.override_reason = reason.strip() if city_type else ""
+    result.overridden_by = editor if city_type else None
+    result.save(update_fields=["override_type", "override_reason", "overridden_by"])
+    return result
 
 
 @transaction.atomic

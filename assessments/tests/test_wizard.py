@@ -378,3 +378,31 @@ def test_services_refuse_a_script_link_whatever_the_caller(city, lead):
     with pytest.raises(ValidationError):
         framework_save(assessment=assessment, user=lead, submitted={"strategy": ("present", "javascript:x", 0)})
     assert not Answer.objects.exists()
+
+
+def test_the_review_page_offers_the_answers_for_sign_off(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    page = client.get(reverse("assessment_review", kwargs={"slug": city.slug, "pk": assessment.pk})).content.decode()
+    for fmt in ("csv", "xlsx"):
+        url = reverse("assessment_export", kwargs={"slug": city.slug, "pk": assessment.pk, "fmt": fmt})
+        assert url in page
+        assert client.get(url).status_code == 200
+    assert reverse("questionnaire_print", kwargs={"version": "1.0"}) in page
+
+
+def test_an_editor_override_needs_a_reason_and_shows_on_the_profile(client, city, lead, editor):
+    from django.core.exceptions import ValidationError
+
+    from assessments.services.assessments import assessment_submit, assessment_type_override
+
+    assessment = fill_in(started(city, lead), lead)
+    result = assessment_submit(assessment=assessment, user=lead)
+    with pytest.raises(ValidationError):
+        assessment_type_override(result=result, city_type="world-city", reason=" ", editor=editor)
+    assessment_type_override(
+        result=result, city_type="world-city", reason="Hosts the UN's European seat.", editor=editor
+    )
+    client.force_login(lead)
+    page = client.get(selectors.profile_url(assessment)).content.decode()
+    assert "Hosts the UN" in page
