@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question, QuestionKind
-from .scoring import Answer as ScoringAnswer
 from .scoring import question_points
+from .services.assessments import AnswerValue
 
 SPREADSHEET_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -55,33 +55,14 @@ def answer_in_words(question: Question, answer: Answer | None) -> str:
     """The answer as the member chose it: option labels, Don't know, a number with its unit…"""
     if not selectors.is_answered(answer):
         return ""
-    if answer.dont_know:
-        return _("Don't know")
-    if answer.not_applicable:
-        return _("Not applicable")
-    if question.kind == "number":
-        return f"{_number(answer.number)} {question.unit}".strip()
-    if question.kind == "yesno":
-        return _("Yes") if answer.yes else _("No")
-    if answer.option_keys == [selectors.NONE_OF_THESE]:
-        return _("None of these")
-    chosen = set(answer.option_keys)
-    labels = [option.label for option in question.options.all() if option.key in chosen]
-    unknown = sorted(chosen - {option.key for option in question.options.all()} - {selectors.NONE_OF_THESE})
-    return "; ".join(labels + unknown)
+    return selectors.value_in_words(question, AnswerValue.of(answer))
 
 
 def _points(question: Question, answer: Answer | None) -> Decimal | None:
     if not selectors.is_answered(answer):
         return None
     try:
-        scoring_answer = ScoringAnswer(
-            option_keys=frozenset(key for key in answer.option_keys if key != selectors.NONE_OF_THESE),
-            number=answer.number,
-            yes=answer.yes,
-            dont_know=answer.dont_know,
-            not_applicable=answer.not_applicable,
-        )
+        scoring_answer = selectors.scoring_answer(answer)
         points = question_points(selectors.question_spec(question), scoring_answer)
     except (KeyError, ValueError):  # an answer the current questionnaire cannot score: show it, unscored
         return None

@@ -145,19 +145,37 @@ def is_answered(answer: Answer | None) -> bool:
     )
 
 
+def scoring_answer(answer: Answer) -> ScoringAnswer:
+    """A saved answer as the scoring module takes it ("None of these" ticks nothing)."""
+    return ScoringAnswer(
+        option_keys=frozenset(key for key in answer.option_keys if key != NONE_OF_THESE),
+        number=answer.number,
+        yes=answer.yes,
+        dont_know=answer.dont_know,
+        not_applicable=answer.not_applicable,
+    )
+
+
 def scoring_answers(answers: dict[int, Answer]) -> dict[str, ScoringAnswer]:
     """The answered questions as the scoring module takes them, by question key."""
-    return {
-        answer.question.key: ScoringAnswer(
-            option_keys=frozenset(key for key in answer.option_keys if key != NONE_OF_THESE),
-            number=answer.number,
-            yes=answer.yes,
-            dont_know=answer.dont_know,
-            not_applicable=answer.not_applicable,
-        )
-        for answer in answers.values()
-        if is_answered(answer)
-    }
+    return {answer.question.key: scoring_answer(answer) for answer in answers.values() if is_answered(answer)}
+
+
+def value_in_words(question: Question, value) -> str:
+    """An answer in words, as conflict messages and the answers export show it."""
+    if value.dont_know:
+        return str(_("Don't know"))
+    if value.not_applicable:
+        return str(_("Not applicable"))
+    if value.number is not None:
+        return f"{value.number:f} {question.unit}".strip()
+    if value.yes is not None:
+        return str(_("Yes") if value.yes else _("No"))
+    if value.option_keys:
+        labels = {option.key: option.label for option in question.options.all()}
+        labels[NONE_OF_THESE] = str(_("None of these"))
+        return "; ".join(labels.get(key, key) for key in value.option_keys)
+    return str(_("no answer"))
 
 
 @dataclass(frozen=True)

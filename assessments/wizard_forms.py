@@ -9,7 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Answer, Assessment, FrameworkStatus, GawcTier, Niche, Question
-from .selectors import NONE_OF_THESE
+from .selectors import NONE_OF_THESE, value_in_words
 from .services.assessments import AnswerValue
 
 DONT_KNOW = "__dont_know"
@@ -42,28 +42,11 @@ class QuestionRow:
 
     @property
     def conflict_yours(self):
-        return describe_value(self.question, self.conflict.yours) if self.conflict else ""
+        return value_in_words(self.question, self.conflict.yours) if self.conflict else ""
 
     @property
     def conflict_theirs(self):
-        return describe_value(self.question, self.conflict.theirs) if self.conflict else ""
-
-
-def describe_value(question, value):
-    """An answer in words, as the conflict message shows it."""
-    if value.dont_know:
-        return str(_("Don't know"))
-    if value.not_applicable:
-        return str(_("Not applicable"))
-    if value.number is not None:
-        return f"{value.number:f} {question.unit}".strip()
-    if value.yes is not None:
-        return str(_("Yes") if value.yes else _("No"))
-    if value.option_keys:
-        labels = {option.key: option.label for option in question.options.all()}
-        labels[NONE_OF_THESE] = str(_("None of these"))
-        return ", ".join(labels.get(key, key) for key in value.option_keys)
-    return str(_("no answer"))
+        return value_in_words(self.question, self.conflict.theirs) if self.conflict else ""
 
 
 def fingerprint(value: AnswerValue) -> str:
