@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.core.validators import URLValidator
+from django.db import transaction
 
 from assessments.selectors import NONE_OF_THESE
 from assessments.services.assessments import AnswerValue
@@ -24,6 +25,8 @@ class PlainForm:
     form_class: type[forms.Form]
     initial: dict = field(default_factory=dict)
     title: str = "Plain form"
+    # Called with the request and the valid form before the redirect; None: nothing is stored.
+    save: object = None
 
 
 # The forms the bench views show, by the name in their URL; a benchmark's setup registers its own.
@@ -111,10 +114,40 @@ def initial_values(question, value: AnswerValue, revision: int) -> dict:
     return initial
 
 
-def register_plain_form(name: str, questions, values: dict[int, AnswerValue], *, title: str = "Plain form") -> None:
+def register_plain_form(
+    name: str, questions, values: dict[int, AnswerValue], *, title: str = "Plain form", save=None
+) -> None:
     """Show the questions' fields at the bench URLs named `name`, the questions in `values` answered."""
     initial = {}
     for question in questions:
         value = values.get(question.pk)
         initial.update(initial_values(question, value or AnswerValue(), 1 if value else 0))
-    plain_forms[name] = PlainForm(plain_step_form(questions), initial, title)
+    plain_forms[name] = PlainForm(plain_step_form(questions), initial, title, save)
+
+
+def plain_save(assessment, questions):
+    """What a plain Django view does with a valid step: store each question's answer, one row each.
+
+    No locking, no conflict check, no change detection: the floor that the wizard's safeguards cost
+    is measured against.
+    """
+
+    def save(request, form):
+        from assessments.models import Answer
+
+        data = form.cleaned_data
+        with transaction.atomic():
+            for question in questions:
+                chosen = data.get(question.key)
+                Answer.objects.update_or_create(
+                    assessment=assessment,
+                    question=question,
+                    defaults={
+                        "option_keys": chosen if isinstance(chosen, list) else [chosen] if chosen else [],
+                        "evidence_note": data.get(f"{question.key}-note", ""),
+                        "evidence_url": data.get(f"{question.key}-link", ""),
+                        "answered_by": request.user,
+                    },
+                )
+
+    return save

@@ -52,7 +52,8 @@ _crispy_form_page = engines["django"].from_string(_FORM_PAGE % ("{% load crispy_
 def _form_view(template):
     @login_required
     def view(request, name):
-        """A member's form page: GET shows the form; POST binds and validates it, then redirects (post/redirect/get)."""
+        """A member's form page: GET shows the form; POST binds, validates and (if the form has a save)
+        stores it, then redirects (post/redirect/get)."""
         try:
             plain = plain_forms[name]
         except KeyError:
@@ -60,6 +61,8 @@ def _form_view(template):
         if request.method == "POST":
             form = plain.form_class(request.POST)
             if form.is_valid():
+                if plain.save:
+                    plain.save(request, form)
                 return redirect(request.path)
         else:
             form = plain.form_class(initial=plain.initial)

@@ -21,7 +21,7 @@ from assessments.services.assessments import (
 from assessments.tests.wizard_helpers import PROFILE, QUESTIONNAIRE_FILE, fill_in, middle_value
 
 from .browser import form_fields, value_of, with_value
-from .forms import register_plain_form
+from .forms import plain_save, register_plain_form
 from .pages import BASE_LAYOUT, _cities, _logged_in, _team, _users
 from .registry import Page, benchmark
 from .runner import fetch
@@ -111,7 +111,7 @@ def step_post(client, url, question) -> Page:
     return Page(client, url, method="POST", body=body, status=302)
 
 
-def plain_form(name, email, *, view="bench_plain_form"):
+def plain_form(name, email, *, view="bench_plain_form", save=None):
     """The plain form of the step, its questions answered as in the half-filled draft, for a logged-in member."""
     questions = step_questions()
     answered = {question.pk for question in half_answered(selectors.questionnaire_structure(questionnaire()))}
@@ -120,6 +120,7 @@ def plain_form(name, email, *, view="bench_plain_form"):
         questions,
         {question.pk: middle_value(question) for question in questions if question.pk in answered},
         title="Leadership & governance",
+        save=save,
     )
     return _logged_in(_users([email])[0]), reverse(view, kwargs={"name": name})
 
@@ -132,8 +133,9 @@ def plain_form_get():
 
 @benchmark(PLAIN_FORM_POST, baseline=PLAIN_FORM)
 def plain_form_post():
-    """The plain form bound, validated and redirected, one option changed each time: the floor of wizard-post."""
-    client, url = plain_form(PLAIN_FORM_POST, "plain-form-post@bench.test")
+    """The plain form bound, validated, stored one row per question and redirected: the floor of wizard-post."""
+    draft, _contributor = half_filled_draft("Plain Post")
+    client, url = plain_form(PLAIN_FORM_POST, "plain-form-post@bench.test", save=plain_save(draft, step_questions()))
     question = changed_question(step_questions())
     fields = form_fields(fetch(Page(client, url)).content.decode(), STEP_FORM)
     first = with_value(fields, question.key, _other_option(fields, question))

@@ -123,7 +123,11 @@ def test_plain_form_post_is_validated_and_redirected_and_an_invalid_one_is_an_er
     measurement = measure(page, warmup=1, repetitions=3)
 
     assert measurement.median > 0
-    assert measurement.queries == 2  # the session and the user: a member's page
+    # Beyond the session and the user, the plain view stores the step's seven answers.
+    assert measurement.queries > 2 + 7
+    question = wizard.changed_question(wizard.step_questions())
+    stored = Answer.objects.get(question=question, assessment__city__name="Plain Post City")
+    assert stored.answered_by.email == "plain-form-post@bench.test"
     key = wizard.changed_question(wizard.step_questions()).key
     invalid = Page(page.client, page.url, method="POST", body=lambda: [(key, "no-such-option")], status=302)
     with pytest.raises(BenchmarkError, match=r"POST /__bench__/plain-form/plain-form-post/ answered 200, not 302"):
@@ -149,10 +153,10 @@ def test_each_timed_wizard_post_saves_a_change_without_conflict():
 @pytest.mark.django_db
 def test_run_times_a_post_benchmark_against_its_post_baseline(settings):
     bare = Benchmark(BARE_VIEW, lambda: (Client(), "/__bench__/bare/"), baseline=BARE_VIEW)
-    posted = Benchmark("posted", wizard.plain_form_post, baseline=BARE_VIEW, max_queries=2)
+    posted = Benchmark("posted", wizard.plain_form_post, baseline=BARE_VIEW, max_queries=40)
 
     _bare, outcome = run([bare, posted], warmup=1, repetitions=3)
 
     assert outcome.error is None
-    assert outcome.queries == 2
+    assert 2 < outcome.queries <= 40
     assert outcome.verdict == "PASS"
