@@ -51,6 +51,27 @@ class City(models.Model):
         default=False,
         help_text=_("Imported from the indicative reference data rather than registered by the city."),
     )
+    # Indicative reference figures: each keeps its year (None: the source gives none) and its source.
+    country_code = models.CharField(_("country code (ISO 3166-1 alpha-2)"), max_length=2, blank=True)
+    metro_population_year = models.PositiveSmallIntegerField(_("population: year"), null=True, blank=True)
+    metro_population_source = models.CharField(_("population: source"), max_length=300, blank=True)
+    foreign_born_share = models.DecimalField(
+        _("foreign-born or foreign share (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    foreign_born_definition = models.CharField(
+        _("what the share counts"),
+        max_length=20,
+        blank=True,
+        choices=[("foreign-born", _("people born abroad")), ("foreign-citizens", _("foreign citizens"))],
+    )
+    foreign_born_year = models.PositiveSmallIntegerField(_("share: year"), null=True, blank=True)
+    foreign_born_source = models.CharField(_("share: source"), max_length=300, blank=True)
+    gawc_year = models.PositiveSmallIntegerField(_("GaWC tier: year"), null=True, blank=True)
+    gawc_source = models.CharField(_("GaWC tier: source"), max_length=300, blank=True)
+    type_example = models.CharField(
+        _("city type the OPENCities text gives as an example"), max_length=30, blank=True
+    )
+    reference_notes = models.TextField(_("notes on the reference figures"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
