@@ -1,0 +1,230 @@
+"""Compare an assessment with peer cities: the page and its CSV show the same numbers."""
+
+import csv
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from . import comparison, peer_groups, selectors
+from .access import city_role_required
+from .models import Assessment, City, GawcTier, Role
+from .radar import radar_svg
+from .scoring import round_half_up
+from .spread import SpreadRow, spread_drawing
+
+INDEX = "index"
+TIER_ORDER = ["none", "gamma", "beta", "alpha-", "alpha", "alpha+", "alpha++"]
+
+
+def _assessment(city, pk):
+    return get_object_or_404(
+        Assessment.objects.select_related("questionnaire", "result", "city"), city=city, pk=pk, status="submitted"
+    )
+
+
+def comparison_for(request, assessment):
+    """Everything the page and the CSV show, from the query string (?group=…&city=…)."""
+    rules = assessment.questionnaire.rules
+    problems = []
+    kind = request.GET.get("group", peer_groups.TYPE)
+    if kind not in peer_groups.GROUP_KINDS:
+        problems.append(
+            _("There is no group “%(group)s”; showing cities of the same type instead.") % {"group": kind[:40]}
+        )
+        kind = peer_groups.TYPE
+    picked = ()
+    if kind == peer_groups.PICKED:
+        picked, picked_problems = peer_groups.check_picked(
+            assessment, request.GET.getlist("city"), rules.peer_groups.hand_picked_max
+        )
+        problems += picked_problems
+    group = peer_groups.group_definition(assessment, kind, picked)
+    peers = peer_groups.peers(assessment, group) if kind != peer_groups.PICKED or picked else []
+
+    structure = selectors.questionnaire_structure(assessment.questionnaire)
+    names = {dimension.key: dimension.name for dimension in structure.dimensions}
+    names[INDEX] = _("Openness index")
+    subject_scores = {key: score for key, score in assessment.dimension_scores.values_list("dimension__key", "score")}
+    subject_scores[INDEX] = assessment.result.openness_index
+    peer_scores = [{**peer.scores, INDEX: peer.index} for peer in peers]
+    comparisons = comparison.compare(subject_scores, peer_scores, names, rules.peer_groups)
+    strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, rules.bands)
+    return {
+        "assessment": assessment,
+        "group": group,
+        "kind": kind,
+        "problems": problems,
+        "peers": peers,
+        "n": len(peers),
+        "comparisons": comparisons,
+        "too_few": len(peers) < rules.peer_groups.min_for_aggregates,
+        "min_for_aggregates": rules.peer_groups.min_for_aggregates,
+        "strengths": strengths,
+        "weaknesses": weaknesses,
+        "has_demo": assessment.is_demo or any(peer.is_demo for peer in peers),
+        "rules": rules,
+    }
+
+
+def _spread_svg(comparisons):
+    rows = [
+        SpreadRow(
+            label=row.name,
+            score=row.score,
+            p25=row.stats.p25,
+            median=row.stats.median,
+            p75=row.stats.p75,
+            minimum=row.stats.minimum,
+            maximum=row.stats.maximum,
+        )
+        for row in comparisons
+    ]
+    return radar_svg(
+        spread_drawing(rows),
+        title=_("Your scores against the peer group"),
+        description=_(
+            "For each dimension and the index: the dot is your score, the band the middle half of the group, "
+            "the bar its median, the line its range. The table below gives the same numbers."
+        ),
+        css_class="spread-chart img-fluid",
+    )
+
+
+def _thousands(value):
+    return None if value is None else f"{int(value):,}"
+
+
+def _median(values):
+    values = sorted(Decimal(value) for value in values if value is not None)
+    if not values:
+        return None
+    return comparison.percentile(values, Decimal("0.5"))
+
+
+def reference_facts(assessment, group, peers):
+    """The city's indicative figures beside the median of the group's cities' figures."""
+    city = assessment.city
+    peer_slugs = [peer.city_slug for peer in peers]
+    if len(peer_slugs) >= 5:
+        others = City.objects.filter(slug__in=peer_slugs)
+        basis = _("the %(n)d cities of the group") % {"n": len(peer_slugs)}
+    else:
+        # Before many cities have assessed, the reference cities that fit the group's definition.
+        others = City.objects.filter(is_reference=True).exclude(pk=city.pk)
+        if group.kind == peer_groups.REGION:
+            others = others.filter(region=city.region)
+        elif group.kind == peer_groups.SIZE:
+            band = peer_groups.size_band(assessment.metro_population, assessment.questionnaire.rules.size_bands)
+            others = others.filter(metro_population__gte=band.low) if band else others.none()
+            if band and band.high is not None:
+                others = others.filter(metro_population__lt=band.high)
+        elif group.kind == peer_groups.TYPE:
+            others = others.filter(type_example=peer_groups.effective_type(assessment))
+        elif group.kind == peer_groups.PICKED:
+            others = others.filter(slug__in=group.picked)
+        basis = _("reference cities that fit the group's definition")
+    figures = list(others.values_list("metro_population", "foreign_born_share", "gawc_tier"))
+    tiers = [TIER_ORDER.index(tier) for _pop, _share, tier in figures if tier in TIER_ORDER]
+    median_tier = _median(tiers)
+    return {
+        "basis": basis,
+        "rows": [
+            {
+                "figure": _("Metropolitan population"),
+                "value": _thousands(city.metro_population),
+                "year": city.metro_population_year,
+                "source": city.metro_population_source,
+                "median": _thousands(_median([pop for pop, _share, _tier in figures])),
+                "n": sum(1 for pop, _share, _tier in figures if pop is not None),
+            },
+            {
+                "figure": _("Foreign-born or foreign share (%)"),
+                "value": city.foreign_born_share,
+                "year": city.foreign_born_year,
+                "source": city.foreign_born_source,
+                "definition": city.get_foreign_born_definition_display(),
+                "median": _plain(_median([share for _pop, share, _tier in figures])) or None,
+                "n": sum(1 for _pop, share, _tier in figures if share is not None),
+            },
+            {
+                "figure": _("GaWC tier"),
+                "value": city.get_gawc_tier_display() if city.gawc_tier else None,
+                "year": city.gawc_year,
+                "source": city.gawc_source,
+                "median": dict(GawcTier.choices).get(TIER_ORDER[int(median_tier)]) if median_tier is not None else None,
+                "n": len(tiers),
+            },
+        ],
+    }
+
+
+@city_role_required(Role.VIEWER)
+def assessment_compare(request, pk, *, city, membership):
+    assessment = _assessment(city, pk)
+    context = comparison_for(request, assessment)
+    context.update(
+        {
+            "city": city,
+            "membership": membership,
+            "spread_svg": "" if context["too_few"] else _spread_svg(context["comparisons"]),
+            "group_kinds": peer_groups.group_kind_labels(),
+            "publishable": peer_groups.publishable_cities(assessment),
+            "strengths_in_words": [(item, comparison.gap_in_words(item)) for item in context["strengths"]],
+            "weaknesses_in_words": [(item, comparison.gap_in_words(item)) for item in context["weaknesses"]],
+            "reference": reference_facts(assessment, context["group"], context["peers"]),
+            "query": request.GET.urlencode(),
+        }
+    )
+    return render(request, "assessments/compare.html", context)
+
+
+@city_role_required(Role.VIEWER)
+def assessment_compare_csv(request, pk, *, city, membership):
+    assessment = _assessment(city, pk)
+    context = comparison_for(request, assessment)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"opencities-{slugify(city.slug)}-{assessment.year}-compare-{context['kind']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([_("City"), city.name, _("Year"), assessment.year])
+    writer.writerow([_("Peer group"), context["group"].definition])
+    writer.writerow([_("Cities in the group (n)"), context["n"]])
+    if context["has_demo"]:
+        writer.writerow([_("Note"), _("Includes demonstration data: synthetic, not real cities' results.")])
+    if context["too_few"]:
+        writer.writerow([_("Note"), _("Too few cities to compare: no group figures are given.")])
+    writer.writerow([])
+    writer.writerow(
+        [
+            _("Dimension"),
+            _("Your score"),
+            _("Median"),
+            _("25th percentile"),
+            _("75th percentile"),
+            _("Lowest"),
+            _("Highest"),
+            _("Percentile rank"),
+        ]
+    )
+    for row in context["comparisons"]:
+        writer.writerow(
+            [
+                row.name,
+                _plain(row.score),
+                _plain(row.stats.median),
+                _plain(row.stats.p25),
+                _plain(row.stats.p75),
+                _plain(row.stats.minimum),
+                _plain(row.stats.maximum),
+                _plain(row.rank),
+            ]
+        )
+    return response
+
+
+def _plain(value):
+    # The page rounds with floatformat:1, which also rounds half up.
+    return "" if value is None else f"{round_half_up(value):f}"

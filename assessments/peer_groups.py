@@ -1,0 +1,199 @@
+"""Peer groups: which other cities an assessment is compared with (reads only).
+
+Each other city counts once, with its latest submitted assessment (by year, then submission time)
+on the same major questionnaire version, from the subject's year − 2 to its year. The group's
+conditions apply to that latest assessment, never to an older one.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext as _
+
+from .models import Assessment, City, DimensionScore, Region
+
+TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
+GROUP_KINDS = (TYPE, REGION, SIZE, ALL, PICKED)
+
+
+def group_kind_labels():
+    return {
+        TYPE: _("Same city type"),
+        REGION: _("Same region"),
+        SIZE: _("Same size band"),
+        ALL: _("All cities"),
+        PICKED: _("Cities you pick"),
+    }
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    low: int
+    high: int | None  # None: no upper edge
+
+    def __str__(self):
+        def millions(value):
+            return f"{Decimal(value) / 1_000_000:f}".rstrip("0").rstrip(".") + " M"
+
+        if self.high is None:
+            return _("%(low)s or more") % {"low": millions(self.low)}
+        return _("%(low)s to under %(high)s") % {"low": millions(self.low), "high": millions(self.high)}
+
+
+def size_band(population: int | None, edges) -> SizeBand | None:
+    """The half-open band [low, high) that holds the population."""
+    if not population:
+        return None
+    low = 0
+    for edge in edges:
+        if population < edge:
+            return SizeBand(low, edge)
+        low = edge
+    return SizeBand(low, None)
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    kind: str
+    definition: str
+    picked: tuple[str, ...] = ()
+
+
+@dataclass
+class Peer:
+    """One other city's latest assessment in the group."""
+
+    assessment_id: int
+    city_name: str
+    city_slug: str
+    year: int
+    is_public: bool
+    is_demo: bool
+    index: Decimal | None
+    scores: dict[str, Decimal | None] = field(default_factory=dict)
+
+
+def effective_type(assessment: Assessment) -> str:
+    result = assessment.result
+    return result.override_type or result.city_type
+
+
+def _latest_per_city(subject: Assessment):
+    """Ids of each other city's latest submitted assessment in the comparison window."""
+    candidates = Assessment.objects.filter(
+        status=Assessment.Status.SUBMITTED,
+        questionnaire__major=subject.questionnaire.major,
+        year__gte=subject.year - subject.questionnaire.rules.peer_groups.year_window,
+        year__lte=subject.year,
+    ).exclude(city_id=subject.city_id)
+    if not settings.DEMO_MODE:
+        candidates = candidates.filter(is_demo=False)
+    ranked = candidates.annotate(
+        latest=Window(RowNumber(), partition_by=[F("city_id")], order_by=[F("year").desc(), F("submitted_at").desc()])
+    )
+    return ranked.filter(latest=1).values("id")
+
+
+def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = ()) -> PeerGroup:
+    from .selectors import city_type_name
+
+    years = _("%(start)s–%(end)s") % {
+        "start": subject.year - subject.questionnaire.rules.peer_groups.year_window,
+        "end": subject.year,
+    }
+    base = _("each city's latest assessment of %(years)s, questionnaire %(major)s.x") % {
+        "years": years,
+        "major": subject.questionnaire.major,
+    }
+    if kind == TYPE:
+        words = _("Cities of the same type (%(type)s)") % {"type": city_type_name(effective_type(subject)).name}
+    elif kind == REGION:
+        words = _("Cities in %(region)s") % {"region": Region(subject.city.region).label}
+    elif kind == SIZE:
+        band = size_band(subject.metro_population, subject.questionnaire.rules.size_bands)
+        words = _("Cities with a metropolitan population of %(band)s") % {"band": band}
+    elif kind == PICKED:
+        words = _("The %(count)d published cities you picked") % {"count": len(picked)}
+    else:
+        words = _("All cities")
+    return PeerGroup(kind=kind, definition=f"{words}: {base}", picked=picked)
+
+
+def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:
+    """The group's cities with their scores by dimension key, in two queries whatever the size."""
+    rows = Assessment.objects.filter(id__in=_latest_per_city(subject))
+    if group.kind == TYPE:
+        city_type = effective_type(subject)
+        rows = rows.filter(
+            Q(result__override_type=city_type) | Q(result__override_type="", result__city_type=city_type)
+        )
+    elif group.kind == REGION:
+        rows = rows.filter(city__region=subject.city.region)
+    elif group.kind == SIZE:
+        band = size_band(subject.metro_population, subject.questionnaire.rules.size_bands)
+        if band is None:
+            return []
+        rows = rows.filter(metro_population__gte=band.low)
+        if band.high is not None:
+            rows = rows.filter(metro_population__lt=band.high)
+    elif group.kind == PICKED:
+        rows = rows.filter(city__slug__in=group.picked, is_public=True)
+    found = {
+        row["id"]: Peer(
+            assessment_id=row["id"],
+            city_name=row["city__name"],
+            city_slug=row["city__slug"],
+            year=row["year"],
+            is_public=row["is_public"],
+            is_demo=row["is_demo"],
+            index=row["result__openness_index"],
+        )
+        for row in rows.values(
+            "id", "city__name", "city__slug", "year", "is_public", "is_demo", "result__openness_index"
+        ).order_by("city__name")
+    }
+    for assessment_id, key, score in DimensionScore.objects.filter(assessment_id__in=list(found)).values_list(
+        "assessment_id", "dimension__key", "score"
+    ):
+        found[assessment_id].scores[key] = score
+    return list(found.values())
+
+
+def publishable_cities(subject: Assessment) -> list[dict]:
+    """Cities that may be hand-picked: those whose latest assessment in the window is public."""
+    return list(
+        Assessment.objects.filter(id__in=_latest_per_city(subject), is_public=True)
+        .order_by("city__name")
+        .values("city__slug", "city__name", "city__country")
+    )
+
+
+def check_picked(subject: Assessment, requested: list[str], limit: int) -> tuple[tuple[str, ...], list[str]]:
+    """The valid hand-picked slugs and a message for each problem with the request."""
+    problems = []
+    if len(requested) > limit:
+        return (), [
+            _("At most %(limit)d cities can be picked; the address asked for %(count)d. Pick again below.")
+            % {"limit": limit, "count": len(requested)}
+        ]
+    allowed = {row["city__slug"] for row in publishable_cities(subject)}
+    unique = list(dict.fromkeys(requested))
+    rejected = [slug for slug in unique if slug not in allowed]
+    if rejected:
+        known = set(City.objects.filter(slug__in=rejected).values_list("slug", flat=True))
+        unknown = [slug for slug in rejected if slug not in known]
+        unpublished = [slug for slug in rejected if slug in known]
+        if unknown:
+            problems.append(_("No city with these addresses: %(slugs)s.") % {"slugs": ", ".join(unknown[:10])})
+        if unpublished:
+            problems.append(
+                _(
+                    "These cities have not published a profile for the comparison years, "
+                    "so they cannot be picked: %(slugs)s."
+                )
+                % {"slugs": ", ".join(unpublished[:10])}
+            )
+    return tuple(slug for slug in unique if slug in allowed), problems
