@@ -197,3 +197,38 @@ def check_picked(subject: Assessment, requested: list[str], limit: int) -> tuple
                 % {"slugs": ", ".join(unpublished[:10])}
             )
     return tuple(slug for slug in unique if slug in allowed), problems
+
+
+@dataclass(frozen=True)
+class RadarPeerLine:
+    """The peer median the profile's radar draws, or why it draws none."""
+
+    medians: dict[str, Decimal] | None
+    note: str
+
+
+def radar_peer_line(subject: Assessment) -> RadarPeerLine:
+    """The same-type group's median per dimension, else all cities', else none, with a sentence why."""
+    from .comparison import group_statistics
+
+    rules = subject.questionnaire.rules.peer_groups
+    for kind in (TYPE, ALL):
+        group = group_definition(subject, kind)
+        members = peers(subject, group)
+        if len(members) < rules.min_for_aggregates:
+            continue
+        keys = {key for member in members for key in member.scores}
+        medians = {key: group_statistics([m.scores.get(key) for m in members], rules).median for key in keys}
+        note = _("The dashed line is the median of %(n)d cities: %(group)s") % {
+            "n": len(members),
+            "group": group.definition,
+        }
+        return RadarPeerLine({key: value for key, value in medians.items() if value is not None}, note)
+    return RadarPeerLine(
+        None,
+        _(
+            "No peer line: fewer than %(min)d other cities of the same type, or in all, have comparable "
+            "submitted assessments for these years."
+        )
+        % {"min": rules.min_for_aggregates},
+    )

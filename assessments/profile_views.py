@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from . import selectors
 from .access import city_role_required
 from .models import Assessment, Role
+from .peer_groups import radar_peer_line
 from .radar import index_history_drawing, radar_drawing, radar_svg
 
 
@@ -16,15 +17,18 @@ def assessment_profile(request, pk, *, city, membership):
     profile = selectors.profile_data(assessment)
     context = {"city": city, "membership": membership, "assessment": assessment, "profile": profile}
     if profile.result is not None and len(profile.dimensions) >= 3:
-        context["radar_svg"] = _radar(profile, city)
+        peer_line = radar_peer_line(assessment) if assessment.status == Assessment.Status.SUBMITTED else None
+        context["peer_line_note"] = peer_line.note if peer_line else ""
+        context["radar_svg"] = _radar(profile, city, peer_line.medians if peer_line else None)
         context["history_svg"] = _history(profile, city)
     return render(request, "assessments/profile.html", context)
 
 
-def _radar(profile: selectors.Profile, city) -> str:
+def _radar(profile: selectors.Profile, city, peer_medians=None) -> str:
     drawing = radar_drawing(
         [row.name for row in profile.dimensions],
         [row.score for row in profile.dimensions],
+        [peer_medians.get(row.key) for row in profile.dimensions] if peer_medians else None,
         city_label=city.name,
         peer_label=_("Peer median"),
         # A screen shows the chart smaller than a printed page does, so the labels are larger than in the PDF.
