@@ -25,6 +25,7 @@ setup: install
 	mkdir -p var/outbox var/media
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_questionnaire assessments/questionnaires/opencities-1.0.toml
+	$(DEV_ENV) $(PY) manage.py import_reference_cities assessments/data/reference-cities.csv
 	$(DEV_ENV) $(PY) manage.py seed_demo
 
 run: setup

@@ -3,16 +3,20 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -40,6 +44,7 @@ from .models import (
     Niche,
     QuestionnaireVersion,
 )
+from .reference_data import ReferenceDataError, figure_problems, reference_text_from_bytes
 from .services.assessments import assessment_reopen, assessment_type_override
 
 
@@ -49,13 +54,217 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+REFERENCE_FILE_MAX_BYTES = 2 * 1024 * 1024
+
+
+class CityAdminForm(forms.ModelForm):
+    """A reference city's figures keep their sources, as the import requires."""
+
+    class Meta:
+        # Sources run to 300 characters; the example type is one of the five keys.
+        widgets = {
+            **dict.fromkeys(
+                ["metro_population_source", "foreign_born_source", "gawc_source"],
+                forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            ),
+            "type_example": forms.Select(choices=[("", "---------"), *((t.key, t.name) for t in CITY_TYPES)]),
+        }
+
+    FIGURES = (
+        ("metro_population", "metro_population_year", "metro_population_source", None),
+        ("foreign_born_share", "foreign_born_year", "foreign_born_source", "foreign_born_definition"),
+        ("gawc_tier", "gawc_year", "gawc_source", None),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("is_reference"):
+            return cleaned_data
+        for value, year, source, extra in self.FIGURES:
+            problems = figure_problems(
+                value="" if cleaned_data.get(value) in (None, "") else str(cleaned_data[value]),
+                year="" if cleaned_data.get(year) is None else str(cleaned_data[year]),
+                source=cleaned_data.get(source) or "",
+                extra=(cleaned_data.get(extra) or "") if extra else "",
+                value_name=str(City._meta.get_field(value).verbose_name),
+            )
+            names = {"year": year, "source": source, "extra": extra}
+            for part, message in problems.items():
+                if names[part] not in self.errors:
+                    self.add_error(names[part], message[:1].upper() + message[1:])
+        return cleaned_data
+
+
 @admin.register(City)
 class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "country", "region", "metro_population", "is_reference"]
+    form = CityAdminForm
+    list_display = ["name", "country", "region", "population", "is_reference"]
     list_filter = ["region", "is_reference", "gawc_tier"]
     search_fields = ["name", "slug", "country"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    ("country", "country_code"),
+                    "region",
+                    "is_capital",
+                    "is_largest_city",
+                    "niche",
+                    "is_reference",
+                ]
+            },
+        ),
+        (
+            _("Indicative reference figures"),
+            {
+                "description": _(
+                    "Indicative: the sources use different units, definitions and years. Each figure keeps its "
+                    "year (leave it empty when the source gives none) and its source; when you change a figure, "
+                    "change them too."
+                ),
+                "fields": [
+                    ("metro_population", "metro_population_year"),
+                    "metro_population_source",
+                    ("foreign_born_share", "foreign_born_definition", "foreign_born_year"),
+                    "foreign_born_source",
+                    ("gawc_tier", "gawc_year"),
+                    "gawc_source",
+                    "type_example",
+                    "reference_notes",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("metropolitan population (indicative)"), ordering="metro_population")
+    def population(self, city):
+        if city.metro_population is None:
+            return self.get_empty_value_display()
+        if not city.metro_population_source:
+            return intcomma(city.metro_population)
+        return format_html(
+            '{} · {}<br><span class="help">{}</span>',
+            intcomma(city.metro_population),
+            city.metro_population_year or gettext("year not given"),
+            city.metro_population_source,
+        )
+
+    def has_reference_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import-reference-cities/",
+                self.admin_site.admin_view(self.reference_import_view),
+                name="{}_{}_reference_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_reference_cities": self.has_reference_import_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def reference_import_view(self, request):
+        if not self.has_reference_import_permission(request):
+            raise PermissionDenied
+        form = ReferenceCitiesImportForm(request.POST or None, request.FILES or None)
+        summary, problems = None, []
+        if request.method == "POST" and form.is_valid():
+            dry_run = "_import" not in request.POST
+            upload = form.cleaned_data["file"]
+            try:
+                text = reference_text_from_bytes(upload.read(), name=upload.name)
+                summary = services.reference_cities_import(text=text, dry_run=dry_run)
+            except ReferenceDataError as error:
+                problems = error.problems
+            else:
+                if not dry_run:
+                    self._log_reference_import(request, summary)
+                    self.message_user(
+                        request,
+                        gettext("Reference cities imported: %(counts)s.") % {"counts": _summary_counts(summary)},
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Import reference cities"),
+            "form": form,
+            "problems": problems,
+            "summary": summary and _summary_lists(summary),
+            "counts": summary and _summary_counts(summary),
+            "max_size": filesizeformat(REFERENCE_FILE_MAX_BYTES),
+        }
+        return TemplateResponse(request, "admin/assessments/city/reference_import.html", context)
+
+    def _log_reference_import(self, request, summary):
+        for slugs, flag, message in (
+            (summary.created, ADDITION, gettext("Created by a reference-cities import")),
+            (summary.updated, CHANGE, gettext("Updated by a reference-cities import")),
+        ):
+            if slugs:
+                LogEntry.objects.log_actions(
+                    user_id=request.user.pk,
+                    queryset=City.objects.filter(slug__in=slugs),
+                    action_flag=flag,
+                    change_message=message,
+                )
+
+
+class ReferenceCitiesImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Reference-cities file"),
+        help_text=_("A CSV saved as UTF-8 with the columns of reference-cities.csv; at most 2 MB."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > REFERENCE_FILE_MAX_BYTES:
+            raise ValidationError(
+                _("This file is %(size)s; at most %(limit)s can be imported. Split it into smaller files."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(REFERENCE_FILE_MAX_BYTES)},
+            )
+        return upload
+
+
+def _summary_counts(summary):
+    return gettext("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % {
+        "created": len(summary.created),
+        "updated": len(summary.updated),
+        "unchanged": len(summary.unchanged),
+    }
+
+
+def _summary_lists(summary):
+    """(heading, [(city, detail)]) for each kind of outcome that has cities."""
+
+    def label(field_name):
+        return str(capfirst(City._meta.get_field(field_name).verbose_name))
+
+    lists = [
+        (gettext("Would be created"), [(summary.names[slug], slug) for slug in summary.created]),
+        (
+            gettext("Would be updated (the fields that change)"),
+            [
+                (summary.names[slug], f"{slug}: {', '.join(label(name) for name in summary.changes[slug])}")
+                for slug in summary.updated
+            ],
+        ),
+        (gettext("Unchanged"), [(summary.names[slug], slug) for slug in summary.unchanged]),
+    ]
+    return [(heading, rows) for heading, rows in lists if rows]
 
 
 @admin.register(Membership)

@@ -68,9 +68,7 @@ class City(models.Model):
     foreign_born_source = models.CharField(_("share: source"), max_length=300, blank=True)
     gawc_year = models.PositiveSmallIntegerField(_("GaWC tier: year"), null=True, blank=True)
     gawc_source = models.CharField(_("GaWC tier: source"), max_length=300, blank=True)
-    type_example = models.CharField(
-        _("city type the OPENCities text gives as an example"), max_length=30, blank=True
-    )
+    type_example = models.CharField(_("city type the OPENCities text gives as an example"), max_length=30, blank=True)
     reference_notes = models.TextField(_("notes on the reference figures"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -1,6 +1,6 @@
 """Reads for cities, their teams and their assessments, with the joins done once."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -437,4 +437,37 @@ def profile_data(assessment: Assessment) -> Profile:
         framework=framework,
         reopening=reopening,
         history=history,
+    )
+
+
+# --- Published profiles, for anyone ---
+
+
+def public_profile(*, slug: str, year: int) -> Profile | None:
+    """The profile a city published for a year (its submitted assessment marked public), else None.
+
+    Only scores, city type and themes: no framework documents, no reopening reason, and no other years,
+    which the city may not have published.
+    """
+    assessment = (
+        Assessment.objects.filter(
+            city__slug=slug, year=year, status=Assessment.Status.SUBMITTED, is_public=True, result__isnull=False
+        )
+        .select_related("city", "questionnaire", "result")
+        .order_by("-submitted_at")
+        .first()
+    )
+    if assessment is None:
+        return None
+    return replace(profile_data(assessment), framework=(), reopening=None, history=())
+
+
+def public_profile_years(*, city: City) -> list[int]:
+    """The years whose profile the city published, oldest first."""
+    return sorted(
+        set(
+            Assessment.objects.filter(
+                city=city, status=Assessment.Status.SUBMITTED, is_public=True, result__isnull=False
+            ).values_list("year", flat=True)
+        )
     )

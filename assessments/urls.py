@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, profile_views, views, wizard_views
+from . import compare_views, export_views, profile_views, publish_views, views, wizard_views
 
 urlpatterns = [
     path("cities/", views.my_cities, name="my_cities"),
@@ -32,4 +32,18 @@ urlpatterns = [
         name="assessment_export",
     ),
     path("questionnaire/<str:version>/print/", export_views.questionnaire_print, name="questionnaire_print"),
+    path(
+        "cities/<slug:slug>/assessments/<int:pk>/compare/", compare_views.assessment_compare, name="assessment_compare"
+    ),
+    path(
+        "cities/<slug:slug>/assessments/<int:pk>/compare.csv",
+        compare_views.assessment_compare_csv,
+        name="assessment_compare_csv",
+    ),
+    path(
+        "cities/<slug:slug>/assessments/<int:pk>/publish/",
+        publish_views.assessment_publish,
+        name="assessment_publish",
+    ),
+    path("profiles/<slug:slug>/<int:year>/", publish_views.public_profile, name="public_profile"),
 ]

@@ -1,6 +1,7 @@
 """Writes, each in one transaction: the team (cities, access, invitations), questionnaires, assessments."""
 
 from .questionnaires import questionnaire_load
+from .reference_cities import reference_cities_import
 from .team import (
     InvitationInvalid,
     absolute_url,
@@ -35,5 +36,6 @@ __all__ = [
     "membership_remove",
     "password_set_url",
     "questionnaire_load",
+    "reference_cities_import",
     "user_get_or_create",
 ]

@@ -1,6 +1,7 @@
 """Writes of the self-assessment: start, save answers (with optimistic locking), submit, reopen."""
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ from ..models import (
     WizardPosition,
 )
 from ..scoring import (
+    DimensionResult,
     completeness,
     framework_score,
     openness_index,
@@ -155,7 +157,8 @@ def assessment_start(*, city: City, year: int, user, copy_previous: bool = False
 
 def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
     previous = (
-        Assessment.objects.filter(city=assessment.city, year__lt=assessment.year)
+        # Synthetic demonstration results are never a city's own answers to start from.
+        Assessment.objects.filter(city=assessment.city, year__lt=assessment.year, is_demo=False)
         .select_related("questionnaire")
         .order_by("-year")
         .first()
@@ -369,6 +372,78 @@ def wizard_position_set(*, assessment: Assessment, user, step: str) -> None:
     )
 
 
+def assessment_city_profile(assessment: Assessment) -> CityProfile:
+    """The city-profile step as the typology reads it: an empty tier is "don't know", an empty niche none."""
+    return CityProfile(
+        metro_population=assessment.metro_population,
+        is_capital=bool(assessment.is_capital),
+        is_largest_city=bool(assessment.is_largest_city),
+        gawc_tier=assessment.gawc_tier or "unknown",
+        niche=assessment.niche or "none",
+        past_role_declined=bool(assessment.past_role_declined),
+    )
+
+
+@dataclass(frozen=True)
+class ScoredResult:
+    """What a submission stores, not yet saved: one row per dimension and the result's fields."""
+
+    dimension_scores: list[DimensionScore]
+    result_fields: dict
+
+
+def _stored(value: Decimal | None) -> Decimal | None:
+    return None if value is None else round_half_up(value)
+
+
+def scored_result(
+    *,
+    assessment: Assessment,
+    structure: selectors.Structure,
+    dimension_results: Sequence[DimensionResult],
+    framework_statuses: Mapping[str, str],
+) -> ScoredResult:
+    """The index, themes, framework score and city type of dimension results, by the assessment's calibration.
+
+    Writes nothing, so that submitting and the demonstration data store results by one method.
+    """
+    calibration = assessment.questionnaire.rules
+    by_key = {result.key: result.score for result in dimension_results}
+    index = openness_index(dimension_results, {d.key: d.weight for d in structure.dimensions})
+    framework = framework_score(framework_statuses, calibration.framework_points)
+    themes = policy_theme_scores(by_key, framework, calibration.policy_themes)
+    classification = classify(
+        assessment_city_profile(assessment),
+        by_key.get("global-presence"),
+        by_key.get("connectivity-flows"),
+        calibration.city_type,
+    )
+    rows = [
+        DimensionScore(
+            assessment=assessment,
+            dimension=dimension,
+            score=_stored(result.score),
+            applicable=result.applicable,
+            answered=result.answered,
+            dont_know=result.dont_know,
+            not_applicable=result.not_applicable,
+        )
+        for dimension, result in zip(structure.dimensions, dimension_results, strict=True)
+    ]
+    fields = {
+        "openness_index": _stored(index),
+        "completeness": round_half_up(completeness(dimension_results)),
+        "framework_score": _stored(framework),
+        "policy_themes": {key: None if value is None else str(round_half_up(value)) for key, value in themes.items()},
+        "city_type": classification.city_type,
+        "rule_fired": classification.rule,
+        "explanation": classification.explanation,
+        "runner_up": classification.runner_up,
+        "type_distances": {key: round(value, 4) for key, value in classification.distances.items()},
+    }
+    return ScoredResult(dimension_scores=rows, result_fields=fields)
+
+
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
     """Score the assessment, classify the city and store the result, all or nothing."""
@@ -382,60 +457,17 @@ def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
             _("The assessment cannot be submitted yet: %(count)d things are missing. See the review page.")
             % {"count": len(gaps)}
         )
-    calibration = assessment.questionnaire.rules
     scoring_answers = selectors.scoring_answers(answers)
     dimension_results = [score_dimension(spec, scoring_answers) for spec in structure.specs]
-    by_key = {result.key: result.score for result in dimension_results}
-    index = openness_index(dimension_results, {d.key: d.weight for d in structure.dimensions})
     statuses = dict(assessment.framework_answers.values_list("element", "status"))
-    framework = framework_score(statuses, calibration.framework_points)
-    themes = policy_theme_scores(by_key, framework, calibration.policy_themes)
-    classification = classify(
-        CityProfile(
-            metro_population=assessment.metro_population,
-            is_capital=bool(assessment.is_capital),
-            is_largest_city=bool(assessment.is_largest_city),
-            gawc_tier=assessment.gawc_tier or "unknown",
-            niche=assessment.niche or "none",
-            past_role_declined=bool(assessment.past_role_declined),
-        ),
-        by_key.get("global-presence"),
-        by_key.get("connectivity-flows"),
-        calibration.city_type,
+    scored = scored_result(
+        assessment=assessment, structure=structure, dimension_results=dimension_results, framework_statuses=statuses
     )
-
-    def stored(value):
-        return None if value is None else round_half_up(value)
-
     DimensionScore.objects.filter(assessment=assessment).delete()
-    DimensionScore.objects.bulk_create(
-        DimensionScore(
-            assessment=assessment,
-            dimension=dimension,
-            score=stored(result.score),
-            applicable=result.applicable,
-            answered=result.answered,
-            dont_know=result.dont_know,
-            not_applicable=result.not_applicable,
-        )
-        for dimension, result in zip(structure.dimensions, dimension_results, strict=True)
-    )
+    DimensionScore.objects.bulk_create(scored.dimension_scores)
+    # update_or_create keeps an editor's type override across a reopening and a new submission.
     result, _created = AssessmentResult.objects.update_or_create(
-        assessment=assessment,
-        defaults={
-            "openness_index": stored(index),
-            "completeness": round_half_up(completeness(dimension_results)),
-            "framework_score": stored(framework),
-            "policy_themes": {
-                key: None if value is None else str(round_half_up(value)) for key, value in themes.items()
-            },
-            "city_type": classification.city_type,
-            "rule_fired": classification.rule,
-            "explanation": classification.explanation,
-            "runner_up": classification.runner_up,
-            "type_distances": {key: round(value, 4) for key, value in classification.distances.items()},
-            "is_superseded": False,
-        },
+        assessment=assessment, defaults={**scored.result_fields, "is_superseded": False}
     )
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
@@ -496,4 +528,18 @@ def assessment_reopen(*, assessment: Assessment, editor, reason: str) -> Assessm
         raise ValidationError(_("The city already has an open draft for this year.")) from None
     AssessmentResult.objects.filter(assessment=assessment).update(is_superseded=True)
     Reopening.objects.create(assessment=assessment, reopened_by=editor, reason=reason.strip())
+    return assessment
+
+
+@transaction.atomic
+def assessment_publish(*, assessment: Assessment, public: bool) -> Assessment:
+    """The lead's choice to show a submitted assessment's profile to anyone, or to stop showing it."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted assessment can be published: submit it first, then publish its profile.")
+        )
+    if assessment.is_public != public:
+        assessment.is_public = public
+        assessment.save(update_fields=["is_public"])
     return assessment

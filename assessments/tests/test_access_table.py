@@ -14,6 +14,7 @@ from assessments import services
 from assessments.models import Assessment, Invitation, Membership, Role
 from assessments.services.assessments import assessment_start as start_assessment
 
+from .compare_helpers import scored_assessment
 from .factories import MembershipFactory, UserFactory
 
 QUESTIONNAIRE = Path(__file__).resolve().parents[1] / "questionnaires" / "opencities-1.0.toml"
@@ -49,8 +50,16 @@ ACCESS_TABLE = {
     "assessment_submit": {"post": LEAD_ONLY},
     "assessment_profile": {"get": MEMBERS},
     "assessment_export": {"get": MEMBERS},
+    "assessment_compare": {"get": MEMBERS},
+    "assessment_compare_csv": {"get": MEMBERS},
     # The blank questionnaire is public, like the method page.
     "questionnaire_print": {"get": _row(OK, OK, OK, OK, OK, OK)},
+    # The world's assessment is a draft: the lead is told it must be submitted first (a redirect with a
+    # message, nothing changes), which counts as allowed.
+    "assessment_publish": {"post": LEAD_ONLY},
+    # Published profiles are public, but the world's assessment is a draft, and a draft's public page is a 404
+    # for everyone, members included (test_publishing.py covers a published one).
+    "public_profile": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)},
 }
 CASES = sorted((name, method) for name, methods in ACCESS_TABLE.items() for method in methods)
 
@@ -82,6 +91,7 @@ def world(city, lead, contributor, viewer, outsider, editor):
     assessment, _notes = start_assessment(city=city, year=2025, user=lead)
     return {
         "assessment": assessment,
+        "submitted": scored_assessment(city, 2024, 60),
         "city": city,
         "users": {
             "anonymous": None,
@@ -99,6 +109,7 @@ def world(city, lead, contributor, viewer, outsider, editor):
 def _request(name, world):
     slug, target, invitation = world["city"].slug, world["target"], world["invitation"]
     assessment = {"slug": slug, "pk": world["assessment"].pk}
+    submitted = {"slug": slug, "pk": world["submitted"].pk}
     kwargs, data = {
         "assessment_list": ({"slug": slug}, {}),
         "assessment_start": ({"slug": slug}, {"year": "2024"}),
@@ -108,6 +119,8 @@ def _request(name, world):
         "assessment_submit": (assessment, {}),
         "assessment_profile": (assessment, {}),
         "assessment_export": ({**assessment, "fmt": "csv"}, {}),
+        "assessment_compare": (submitted, {"group": "all"}),
+        "assessment_compare_csv": (submitted, {"group": "all"}),
         "questionnaire_print": ({"version": world["assessment"].questionnaire.version}, {}),
         "city_detail": ({"slug": slug}, {}),
         "city_members": ({"slug": slug}, {}),
@@ -117,6 +130,8 @@ def _request(name, world):
         "lead_hand_over": ({"slug": slug, "pk": target.pk}, {}),
         "invitation_revoke": ({"slug": slug, "pk": invitation.pk}, {}),
         "invitation_accept": ({"token": services.invitation_token(invitation)}, {}),
+        "assessment_publish": (assessment, {"public": "1"}),
+        "public_profile": ({"slug": slug, "year": world["assessment"].year}, {}),
     }[name]
     return reverse(name, kwargs=kwargs), data
 

@@ -27,8 +27,11 @@ def five_peers(subject):
     peers = []
     for number, welcome in enumerate(PEER_WELCOME):
         other = peer_city(f"Peer {number}", region="europe")
-        peers.append(scored_assessment(other, 2025, {**dict.fromkeys(DIMENSIONS, 60), "welcome-entry": welcome},
-                                       public=number < 3))
+        peers.append(
+            scored_assessment(
+                other, 2025, {**dict.fromkeys(DIMENSIONS, 60), "welcome-entry": welcome}, public=number < 3
+            )
+        )
     return peers
 
 
@@ -60,12 +63,16 @@ def test_one_groups_statistics_against_literal_numbers(client, lead, subject, fi
 def test_the_csv_has_the_same_numbers_as_the_page(client, lead, subject, five_peers):
     client.force_login(lead)
     html = client.get(compare_url(subject, "group=all")).content.decode()
-    response = client.get(reverse("assessment_compare_csv", kwargs={"slug": subject.city.slug, "pk": subject.pk})
-                          + "?group=all")
+    response = client.get(
+        reverse("assessment_compare_csv", kwargs={"slug": subject.city.slug, "pk": subject.pk}) + "?group=all"
+    )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert ["Cities in the group (n)", "5"] in rows
-    by_name = {row[0]: [cell or "—" for cell in row[1:]] for row in rows[rows.index(next(r for r in rows if r and r[0] == "Dimension")) + 1:]}
+    by_name = {
+        row[0]: [cell or "—" for cell in row[1:]]
+        for row in rows[rows.index(next(r for r in rows if r and r[0] == "Dimension")) + 1 :]
+    }
     page = {name.replace("&amp;", "&"): cells for name, cells in table_rows(html).items()}
     assert by_name == page
 
@@ -147,9 +154,27 @@ def test_a_draft_or_another_citys_assessment_is_not_found(client, lead, outsider
 
 
 def test_strengths_and_weaknesses_in_words(client, lead, city, five_peers):
-    subject = scored_assessment(city, 2026, {**dict.fromkeys(DIMENSIONS, 60), "welcome-entry": 30,
-                                             "global-presence": Decimal("72.5")})
+    subject = scored_assessment(
+        city, 2026, {**dict.fromkeys(DIMENSIONS, 60), "welcome-entry": 30, "global-presence": Decimal("72.5")}
+    )
     client.force_login(lead)
     html = client.get(compare_url(subject, "group=all")).content.decode()
     assert "12.5 points above the peer median of 60.0" in html
     assert "20.0 points below the peer median of 50.0" in html
+
+
+def test_the_profile_offers_compare_and_draws_the_peer_median(client, lead, subject, five_peers):
+    client.force_login(lead)
+    html = client.get(
+        reverse("assessment_profile", kwargs={"slug": subject.city.slug, "pk": subject.pk})
+    ).content.decode()
+    assert compare_url(subject) in html
+    assert "The dashed line is the median of 5 cities: Cities of the same type" in html
+
+
+def test_without_peers_the_profile_says_why_there_is_no_peer_line(client, lead, subject):
+    client.force_login(lead)
+    html = client.get(
+        reverse("assessment_profile", kwargs={"slug": subject.city.slug, "pk": subject.pk})
+    ).content.decode()
+    assert "No peer line: fewer than 5 other cities" in html

@@ -351,7 +351,8 @@ def test_the_page_links_only_to_pages_that_exist(client, viewer, zurich_2025):
 
     assert reverse("assessment_list", kwargs={"slug": "zurich"}) in content
     assert reverse("assessment_review", kwargs={"slug": "zurich", "pk": zurich_2025.pk}) in content
-    for missing in ("compare", "recommendations", "report"):
+    assert reverse("assessment_compare", kwargs={"slug": "zurich", "pk": zurich_2025.pk}) in content
+    for missing in ("recommendations", "report"):
         assert f"/{missing}/" not in content
 
 
