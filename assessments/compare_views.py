@@ -89,7 +89,7 @@ def _spread_svg(comparisons):
             "For each dimension and the index: the dot is your score, the band the middle half of the group, "
             "the bar its median, the line its range. The table below gives the same numbers."
         ),
-        css_class="spread-chart img-fluid",
+        css_class="spread-chart w-100 h-auto",
     )
 
 
@@ -172,6 +172,7 @@ def assessment_compare(request, pk, *, city, membership):
             "spread_svg": "" if context["too_few"] else _spread_svg(context["comparisons"]),
             "group_kinds": peer_groups.group_kind_labels(),
             "publishable": peer_groups.publishable_cities(assessment),
+            "published_peers": [peer for peer in context["peers"] if peer.is_public],
             "strengths_in_words": [(item, comparison.gap_in_words(item)) for item in context["strengths"]],
             "weaknesses_in_words": [(item, comparison.gap_in_words(item)) for item in context["weaknesses"]],
             "reference": reference_facts(assessment, context["group"], context["peers"]),
