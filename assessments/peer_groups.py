@@ -174,13 +174,13 @@ def publishable_cities(subject: Assessment) -> list[dict]:
 def check_picked(subject: Assessment, requested: list[str], limit: int) -> tuple[tuple[str, ...], list[str]]:
     """The valid hand-picked slugs and a message for each problem with the request."""
     problems = []
-    if len(requested) > limit:
+    unique = list(dict.fromkeys(requested))
+    if len(unique) > limit:
         return (), [
             _("At most %(limit)d cities can be picked; the address asked for %(count)d. Pick again below.")
-            % {"limit": limit, "count": len(requested)}
+            % {"limit": limit, "count": len(unique)}
         ]
     allowed = {row["city__slug"] for row in publishable_cities(subject)}
-    unique = list(dict.fromkeys(requested))
     rejected = [slug for slug in unique if slug not in allowed]
     if rejected:
         known = set(City.objects.filter(slug__in=rejected).values_list("slug", flat=True))

@@ -102,6 +102,11 @@ def _download_csv(page):
     return list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
 
 
+def _listed(select):
+    """The options of a list the filter has not hidden."""
+    return select.evaluate("(list) => [...list.options].filter((item) => !item.hidden).map((item) => item.text)")
+
+
 def _csv_value(rows, label):
     return next(row[1] for row in rows if row and row[0] == label)
 
@@ -115,11 +120,9 @@ def test_lead_compares_with_each_kind_of_group_picks_too_few_cities_and_download
     profile = reverse("assessment_profile", kwargs={"slug": demo.city_slug, "pk": subject.pk})
     compare = reverse("assessment_compare", kwargs={"slug": demo.city_slug, "pk": subject.pk})
     visit(page, profile)
-    link = page.locator(f'main a[href^="{compare}"]')
-    if link.count():  # the profile links to the compare page once it has the link
-        _click_and_check(page, link.first)
-    else:
-        visit(page, compare)
+    link = page.locator("main").get_by_role("link", name="Compare with other cities")
+    expect(link).to_have_attribute("href", compare)
+    _click_and_check(page, link)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Compare {demo.city_name} with other cities ({YEAR})")
 
     # With no group chosen, the same city type; then each kind in turn, and back to the type.
@@ -143,15 +146,22 @@ def test_lead_compares_with_each_kind_of_group_picks_too_few_cities_and_download
 
     # The CSV of a group large enough to compare: the same group and n as the page.
     _choose_group(page, "All cities")
+    shown = _shown_group(page)
     rows = _download_csv(page)
-    assert _csv_value(rows, "Peer group") == _definition("All cities")
-    assert _csv_value(rows, "Cities in the group (n)") == "14"
+    assert _csv_value(rows, "Peer group") == shown[0] == _definition("All cities")
+    assert _csv_value(rows, "Cities in the group (n)") == str(shown[1]) == "14"
 
     # Three published cities: too few for any figure.
     form = page.locator("#group-form")
     choices = form.get_by_label("Cities to pick")
     # The five published profiles of the window, by name; Oldham's (2021) is too old.
     expect(choices.locator("option")).to_have_text([f"{name} (Testland)" for name, *_rest, public in PEERS if public])
+    # The filter (the page's script shows it) narrows the list.
+    search = form.get_by_role("searchbox", name="Filter the list of cities")
+    expect(search).to_be_visible()
+    search.fill("brook")
+    assert _listed(choices) == ["Millbrook (Testland)"]
+    search.fill("")
     choices.select_option(label=[f"{name} (Testland)" for name in PICKED])
     _choose_group(page, "Cities you pick")
     expect(page.get_by_role("radio", name="Cities you pick", exact=True)).to_be_checked()

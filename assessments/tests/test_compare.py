@@ -178,3 +178,11 @@ def test_without_peers_the_profile_says_why_there_is_no_peer_line(client, lead, 
         reverse("assessment_profile", kwargs={"slug": subject.city.slug, "pk": subject.pk})
     ).content.decode()
     assert "No peer line: fewer than 5 other cities" in html
+
+
+def test_the_same_city_picked_twice_counts_once(client, lead, subject, five_peers):
+    client.force_login(lead)
+    query = "group=picked&" + "&".join("city=peer-0" for _ in range(60))
+    html = client.get(compare_url(subject, query)).content.decode()
+    assert "At most 50 cities" not in html
+    assert "1 city is in this group." in html
