@@ -5,6 +5,9 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -107,10 +110,13 @@ def _median(values):
 def reference_facts(assessment, group, peers):
     """The city's indicative figures beside the median of the group's cities' figures."""
     city = assessment.city
-    peer_slugs = [peer.city_slug for peer in peers]
-    if len(peer_slugs) >= 5:
-        others = City.objects.filter(slug__in=peer_slugs)
-        basis = _("the %(n)d cities of the group") % {"n": len(peer_slugs)}
+    if len(peers) >= 5:
+        # The group's rows already carry their cities' figures.
+        figures = [
+            (row["city__metro_population"], row["city__foreign_born_share"], row["city__gawc_tier"])
+            for row in peer_groups.peer_rows(assessment, group)
+        ]
+        basis = _("the %(n)d cities of the group") % {"n": len(peers)}
     else:
         # Before many cities have assessed, the reference cities that fit the group's definition.
         others = City.objects.filter(is_reference=True).exclude(pk=city.pk)
@@ -126,7 +132,7 @@ def reference_facts(assessment, group, peers):
         elif group.kind == peer_groups.PICKED:
             others = others.filter(slug__in=group.picked)
         basis = _("reference cities that fit the group's definition")
-    figures = list(others.values_list("metro_population", "foreign_born_share", "gawc_tier"))
+        figures = list(others.values_list("metro_population", "foreign_born_share", "gawc_tier"))
     tiers = [TIER_ORDER.index(tier) for _pop, _share, tier in figures if tier in TIER_ORDER]
     median_tier = _median(tiers)
     return {
@@ -161,6 +167,31 @@ def reference_facts(assessment, group, peers):
     }
 
 
+# These two lists can name hundreds of cities; built with escape() in one join, they cost a fraction of a
+# template loop or format_html per item. Every value is escaped before it joins the markup.
+def _pick_options(rows, picked):
+    return mark_safe(  # noqa: S308
+        "".join(
+            f'<option value="{escape(row["city__slug"])}"{" selected" if row["city__slug"] in picked else ""}>'
+            f"{escape(row['city__name'])} ({escape(row['city__country'])})</option>"
+            for row in rows
+        )
+    )
+
+
+def _published_links(published):
+    # One reverse for the pattern; slugs are ASCII slugs and years integers.
+    prefix, _slug, suffix = reverse("public_profile", kwargs={"slug": "SLUG", "year": 1}).rpartition("SLUG/1")
+    demo = escape(_(" (demo)"))
+    return mark_safe(  # noqa: S308
+        ", ".join(
+            f'<a href="{escape(prefix)}{escape(peer.city_slug)}/{int(peer.year)}{escape(suffix)}">'
+            f"{escape(peer.city_name)}</a>{demo if peer.is_demo else ''}"
+            for peer in published
+        )
+    )
+
+
 @city_role_required(Role.VIEWER)
 def assessment_compare(request, pk, *, city, membership):
     assessment = _assessment(city, pk)
@@ -171,8 +202,10 @@ def assessment_compare(request, pk, *, city, membership):
             "membership": membership,
             "spread_svg": "" if context["too_few"] else _spread_svg(context["comparisons"]),
             "group_kinds": peer_groups.group_kind_labels(),
-            "publishable": peer_groups.publishable_cities(assessment),
+            # Built here rather than in a template loop: a group can name hundreds of cities.
+            "pick_options": _pick_options(peer_groups.publishable_cities(assessment), context["group"].picked),
             "published_peers": [peer for peer in context["peers"] if peer.is_public],
+            "published_links": _published_links([peer for peer in context["peers"] if peer.is_public]),
             "strengths_in_words": [(item, comparison.gap_in_words(item)) for item in context["strengths"]],
             "weaknesses_in_words": [(item, comparison.gap_in_words(item)) for item in context["weaknesses"]],
             "reference": reference_facts(assessment, context["group"], context["peers"]),

@@ -446,6 +446,8 @@ class AssessmentResult(models.Model):
     completeness = models.DecimalField(_("completeness"), max_digits=4, decimal_places=1)
     framework_score = models.DecimalField(_("framework score"), max_digits=4, decimal_places=1, null=True)
     policy_themes = models.JSONField(_("policy-theme scores"), default=dict)
+    # The dimension scores again, by key: peer groups read one row per city instead of nine.
+    scores_by_dimension = models.JSONField(_("dimension scores by key"), default=dict)
     city_type = models.CharField(_("computed city type"), max_length=30)
     rule_fired = models.CharField(_("rule that fired"), max_length=40)
     explanation = models.TextField(_("why"))

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from .models import Assessment, City, DimensionScore, Region
+from .models import Assessment, City, Region
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
 GROUP_KINDS = (TYPE, REGION, SIZE, ALL, PICKED)
@@ -122,27 +122,60 @@ def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = (
     return PeerGroup(kind=kind, definition=f"{words}: {base}", picked=picked)
 
 
-def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:
-    """The group's cities with their scores by dimension key, in two queries whatever the size."""
-    rows = Assessment.objects.filter(id__in=_latest_per_city(subject))
-    if group.kind == TYPE:
-        city_type = effective_type(subject)
-        rows = rows.filter(
-            Q(result__override_type=city_type) | Q(result__override_type="", result__city_type=city_type)
+LATEST_FIELDS = (
+    "id",
+    "year",
+    "is_public",
+    "is_demo",
+    "metro_population",
+    "city__name",
+    "city__slug",
+    "city__country",
+    "city__region",
+    "city__metro_population",
+    "city__foreign_born_share",
+    "city__gawc_tier",
+    "result__openness_index",
+    "result__city_type",
+    "result__override_type",
+    "result__scores_by_dimension",
+)
+
+
+def latest_rows(subject: Assessment) -> list[dict]:
+    """Every other city's latest assessment in the window, with what groups and the page need: one query.
+
+    Kept on the subject for the request, so the group, the pick list and the reference figures share it.
+    """
+    if not hasattr(subject, "_latest_rows"):
+        subject._latest_rows = list(
+            Assessment.objects.filter(id__in=_latest_per_city(subject)).values(*LATEST_FIELDS).order_by("city__name")
         )
-    elif group.kind == REGION:
-        rows = rows.filter(city__region=subject.city.region)
-    elif group.kind == SIZE:
+    return subject._latest_rows
+
+
+def _in_group(row: dict, subject: Assessment, group: PeerGroup) -> bool:
+    if group.kind == TYPE:
+        return (row["result__override_type"] or row["result__city_type"]) == effective_type(subject)
+    if group.kind == REGION:
+        return row["city__region"] == subject.city.region
+    if group.kind == SIZE:
         band = size_band(subject.metro_population, subject.questionnaire.rules.size_bands)
-        if band is None:
-            return []
-        rows = rows.filter(metro_population__gte=band.low)
-        if band.high is not None:
-            rows = rows.filter(metro_population__lt=band.high)
-    elif group.kind == PICKED:
-        rows = rows.filter(city__slug__in=group.picked, is_public=True)
-    found = {
-        row["id"]: Peer(
+        population = row["metro_population"]
+        return bool(band and population and population >= band.low and (band.high is None or population < band.high))
+    if group.kind == PICKED:
+        return row["is_public"] and row["city__slug"] in group.picked
+    return True
+
+
+def peer_rows(subject: Assessment, group: PeerGroup) -> list[dict]:
+    return [row for row in latest_rows(subject) if _in_group(row, subject, group)]
+
+
+def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:
+    """The group's cities with their scores by dimension key, from the one query of `latest_rows`."""
+    return [
+        Peer(
             assessment_id=row["id"],
             city_name=row["city__name"],
             city_slug=row["city__slug"],
@@ -150,25 +183,18 @@ def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:
             is_public=row["is_public"],
             is_demo=row["is_demo"],
             index=row["result__openness_index"],
+            scores={
+                key: None if score is None else Decimal(score)
+                for key, score in (row["result__scores_by_dimension"] or {}).items()
+            },
         )
-        for row in rows.values(
-            "id", "city__name", "city__slug", "year", "is_public", "is_demo", "result__openness_index"
-        ).order_by("city__name")
-    }
-    for assessment_id, key, score in DimensionScore.objects.filter(assessment_id__in=list(found)).values_list(
-        "assessment_id", "dimension__key", "score"
-    ):
-        found[assessment_id].scores[key] = score
-    return list(found.values())
+        for row in peer_rows(subject, group)
+    ]
 
 
 def publishable_cities(subject: Assessment) -> list[dict]:
     """Cities that may be hand-picked: those whose latest assessment in the window is public."""
-    return list(
-        Assessment.objects.filter(id__in=_latest_per_city(subject), is_public=True)
-        .order_by("city__name")
-        .values("city__slug", "city__name", "city__country")
-    )
+    return [row for row in latest_rows(subject) if row["is_public"]]
 
 
 def check_picked(subject: Assessment, requested: list[str], limit: int) -> tuple[tuple[str, ...], list[str]]:

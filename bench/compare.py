@@ -115,6 +115,7 @@ def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assess
                 rule_fired="benchmark",
                 explanation="Written by the benchmark.",
                 runner_up=TYPES[(TYPES.index(item.city_type) + 1) % len(TYPES)],
+                scores_by_dimension={key: str(score) for key, score in item.scores.items()},
             )
             for assessment, item in zip(assessments, planned, strict=True)
         ),

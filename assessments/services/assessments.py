@@ -440,6 +440,7 @@ def scored_result(
         "explanation": classification.explanation,
         "runner_up": classification.runner_up,
         "type_distances": {key: round(value, 4) for key, value in classification.distances.items()},
+        "scores_by_dimension": {row.dimension.key: None if row.score is None else str(row.score) for row in rows},
     }
     return ScoredResult(dimension_scores=rows, result_fields=fields)
 

@@ -61,6 +61,7 @@ def scored_assessment(
         rule_fired="small-with-niche",
         explanation="",
         runner_up="secondary-city",
+        scores_by_dimension={key: str(Decimal(str(value))) for key, value in scores.items()},
     )
     return assessment
 

@@ -186,3 +186,14 @@ def test_the_same_city_picked_twice_counts_once(client, lead, subject, five_peer
     html = client.get(compare_url(subject, query)).content.decode()
     assert "At most 50 cities" not in html
     assert "1 city is in this group." in html
+
+
+def test_published_peers_link_to_their_public_profiles_and_names_are_escaped(client, lead, subject, five_peers):
+    from assessments.models import City
+
+    City.objects.filter(slug="peer-1").update(name="Peer <b>1</b>")
+    client.force_login(lead)
+    html = client.get(compare_url(subject, "group=all")).content.decode()
+    assert reverse("public_profile", kwargs={"slug": "peer-0", "year": 2025}) in html
+    assert "Peer &lt;b&gt;1&lt;/b&gt;" in html and "Peer <b>1</b>" not in html
+    assert '<option value="peer-0">Peer 0 (Testland)</option>' in html
