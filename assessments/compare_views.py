@@ -2,11 +2,11 @@
 
 import csv
 from decimal import Decimal
+from html import escape  # the standard library's: no SafeString per value, for long lists
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -182,7 +182,7 @@ def _pick_options(rows, picked):
 def _published_links(published):
     # One reverse for the pattern; slugs are ASCII slugs and years integers.
     prefix, _slug, suffix = reverse("public_profile", kwargs={"slug": "SLUG", "year": 1}).rpartition("SLUG/1")
-    demo = escape(_(" (demo)"))
+    demo = escape(str(_(" (demo)")))
     return mark_safe(  # noqa: S308
         ", ".join(
             f'<a href="{escape(prefix)}{escape(peer.city_slug)}/{int(peer.year)}{escape(suffix)}">'
