@@ -154,22 +154,31 @@ def latest_rows(subject: Assessment) -> list[dict]:
     return subject._latest_rows
 
 
-def _in_group(row: dict, subject: Assessment, group: PeerGroup) -> bool:
+def _membership_test(subject: Assessment, group: PeerGroup):
+    """Whether a latest row belongs to the group; the subject's side is worked out once, not per row."""
     if group.kind == TYPE:
-        return (row["result__override_type"] or row["result__city_type"]) == effective_type(subject)
+        city_type = effective_type(subject)
+        return lambda row: (row["result__override_type"] or row["result__city_type"]) == city_type
     if group.kind == REGION:
-        return row["city__region"] == subject.city.region
+        region = subject.city.region
+        return lambda row: row["city__region"] == region
     if group.kind == SIZE:
         band = size_band(subject.metro_population, subject.questionnaire.rules.size_bands)
-        population = row["metro_population"]
-        return bool(band and population and population >= band.low and (band.high is None or population < band.high))
+        if band is None:
+            return lambda row: False
+        return lambda row: bool(
+            row["metro_population"]
+            and row["metro_population"] >= band.low
+            and (band.high is None or row["metro_population"] < band.high)
+        )
     if group.kind == PICKED:
-        return row["is_public"] and row["city__slug"] in group.picked
-    return True
+        return lambda row: row["is_public"] and row["city__slug"] in group.picked
+    return lambda row: True
 
 
 def peer_rows(subject: Assessment, group: PeerGroup) -> list[dict]:
-    return [row for row in latest_rows(subject) if _in_group(row, subject, group)]
+    belongs = _membership_test(subject, group)
+    return [row for row in latest_rows(subject) if belongs(row)]
 
 
 def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:

@@ -190,14 +190,8 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
             Answer(
                 assessment=assessment,
                 question=question,
-                option_keys=answer.option_keys,
-                number=answer.number,
-                yes=answer.yes,
-                dont_know=answer.dont_know,
-                not_applicable=answer.not_applicable,
-                evidence_note=answer.evidence_note,
-                evidence_url=answer.evidence_url,
                 answered_by=user,
+                **{name: getattr(answer, name) for name in ANSWER_VALUE_FIELDS},
             )
         )
     Answer.objects.bulk_create(copied)
@@ -232,7 +226,8 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
     return notes
 
 
-ANSWER_FIELDS = (
+# What a member answers; copied to a new year's assessment as it is.
+ANSWER_VALUE_FIELDS = (
     "option_keys",
     "number",
     "yes",
@@ -240,10 +235,8 @@ ANSWER_FIELDS = (
     "not_applicable",
     "evidence_note",
     "evidence_url",
-    "answered_by",
-    "updated_at",
-    "revision",
 )
+ANSWER_FIELDS = (*ANSWER_VALUE_FIELDS, "answered_by", "updated_at", "revision")
 
 
 @transaction.atomic
