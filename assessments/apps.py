@@ -17,3 +17,8 @@ class AssessmentsConfig(AppConfig):
         # Assessments are the cities' own: "change" only lets editors reopen one or set its city type, with a reason.
         "assessment": ("view", "change"),
     }
+
+    def ready(self):
+        from . import peer_cache
+
+        peer_cache.connect_signals()

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -505,3 +507,18 @@ class Reopening(models.Model):
 
     def __str__(self):
         return f"{self.assessment} reopened {self.reopened_at:%Y-%m-%d}"
+
+
+class PeerDataVersion(models.Model):
+    """One row whose token changes whenever what peer groups read changes (see assessments.peer_cache).
+
+    Kept in the database, not a cache, so every web process sees the change in the same transaction as the data.
+    """
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("peer data version")
+
+    def __str__(self):
+        return str(self.token)

@@ -5,14 +5,17 @@ on the same major questionnaire version, from the subject's year − 2 to its ye
 conditions apply to that latest assessment, never to an older one.
 """
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
+from . import peer_cache
 from .models import Assessment, City, Region
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
@@ -81,14 +84,14 @@ def effective_type(assessment: Assessment) -> str:
     return result.override_type or result.city_type
 
 
-def _latest_per_city(subject: Assessment):
-    """Ids of each other city's latest submitted assessment in the comparison window."""
+def _latest_per_city(major: int, first_year: int, last_year: int):
+    """Ids of each city's latest submitted assessment of the questionnaire major from first_year to last_year."""
     candidates = Assessment.objects.filter(
         status=Assessment.Status.SUBMITTED,
-        questionnaire__major=subject.questionnaire.major,
-        year__gte=subject.year - subject.questionnaire.rules.peer_groups.year_window,
-        year__lte=subject.year,
-    ).exclude(city_id=subject.city_id)
+        questionnaire__major=major,
+        year__gte=first_year,
+        year__lte=last_year,
+    )
     if not settings.DEMO_MODE:
         candidates = candidates.filter(is_demo=False)
     ranked = candidates.annotate(
@@ -124,6 +127,7 @@ def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = (
 
 LATEST_FIELDS = (
     "id",
+    "city_id",
     "year",
     "is_public",
     "is_demo",
@@ -143,15 +147,49 @@ LATEST_FIELDS = (
 
 
 def latest_rows(subject: Assessment) -> list[dict]:
-    """Every other city's latest assessment in the window, with what groups and the page need: one query.
+    """Every other city's latest assessment in the window, with what groups and the page need.
 
-    Kept on the subject for the request, so the group, the pick list and the reference figures share it.
+    Kept on the subject for the request, so the group, the pick list and the reference figures share it,
+    and between requests by `peer_cache` until the data changes.
     """
     if not hasattr(subject, "_latest_rows"):
-        subject._latest_rows = list(
-            Assessment.objects.filter(id__in=_latest_per_city(subject)).values(*LATEST_FIELDS).order_by("city__name")
+        window = (
+            subject.questionnaire.major,
+            subject.year - subject.questionnaire.rules.peer_groups.year_window,
+            subject.year,
         )
+        every_city = peer_cache.rows((*window, settings.DEMO_MODE), lambda: _read_latest_rows(*window))
+        subject._latest_rows = [row for row in every_city if row["city_id"] != subject.city_id]
     return subject._latest_rows
+
+
+def _read_latest_rows(major: int, first_year: int, last_year: int) -> list[dict]:
+    query = Assessment.objects.filter(id__in=_latest_per_city(major, first_year, last_year))
+    sql, params = query.values_list(*LATEST_FIELDS).order_by("city__name").query.sql_with_params()
+    # Read with a plain cursor: at a thousand rows Django's converters cost more than the query, and
+    # only three columns need converting (below); the others arrive as the Python values they are.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_latest_row(values) for values in cursor.fetchall()]
+
+
+def _decimal(value) -> Decimal | None:
+    # SQLite hands decimals back as floats or ints, PostgreSQL as Decimal.
+    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _latest_row(values) -> dict:
+    row = dict(zip(LATEST_FIELDS, values, strict=True))
+    row["is_public"], row["is_demo"] = bool(row["is_public"]), bool(row["is_demo"])
+    row["result__openness_index"] = _decimal(row["result__openness_index"])
+    row["city__foreign_born_share"] = _decimal(row["city__foreign_born_share"])
+    scores = row["result__scores_by_dimension"]
+    if isinstance(scores, str):  # jsonb and SQLite's JSON both arrive as text through a plain cursor
+        scores = json.loads(scores)
+    row["result__scores_by_dimension"] = {
+        key: None if score is None else Decimal(score) for key, score in (scores or {}).items()
+    }
+    return row
 
 
 def _membership_test(subject: Assessment, group: PeerGroup):
@@ -192,10 +230,7 @@ def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:
             is_public=row["is_public"],
             is_demo=row["is_demo"],
             index=row["result__openness_index"],
-            scores={
-                key: None if score is None else Decimal(score)
-                for key, score in (row["result__scores_by_dimension"] or {}).items()
-            },
+            scores=row["result__scores_by_dimension"],
         )
         for row in peer_rows(subject, group)
     ]

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from assessments import peer_cache
 from assessments.models import (
     Assessment,
     AssessmentResult,
@@ -121,6 +122,7 @@ def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assess
         ),
         batch_size=BATCH,
     )
+    peer_cache.changed()  # bulk writes send no signals
     return assessments
 
 

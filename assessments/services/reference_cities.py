@@ -4,6 +4,7 @@ from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, transaction
 
+from .. import peer_cache
 from ..models import City
 from ..reference_data import ReferenceCity, ReferenceDataError, parse_reference_cities
 
@@ -63,4 +64,5 @@ def _import(rows, *, dry_run):
         City.objects.bulk_create(new_cities)
         if changed_cities:
             City.objects.bulk_update(changed_cities, sorted(changed_fields))
+        peer_cache.changed()  # bulk writes send no signals
     return summary
