@@ -277,28 +277,43 @@ class RadarPeerLine:
     note: str
 
 
-def radar_peer_line(subject: Assessment) -> RadarPeerLine:
-    """The same-type group's median per dimension, else all cities', else none, with a sentence why."""
-    from .comparison import group_statistics
+@dataclass(frozen=True)
+class DefaultComparison:
+    """The profile's comparison: with the same-type group, else all cities, else none (group None)."""
+
+    group: PeerGroup | None
+    n: int
+    comparisons: list  # comparison.DimensionComparison per dimension key, in the subject's order
+
+
+def default_comparison(subject: Assessment, scores: dict[str, Decimal | None]) -> DefaultComparison:
+    """`scores` (dimension key → score) against the first group big enough for aggregates."""
+    from .comparison import compare
 
     rules = subject.questionnaire.rules.peer_groups
+    keys = {key: key for key in scores}
     for kind in (TYPE, ALL):
         group = group_definition(subject, kind)
         members = peers(subject, group)
-        if len(members) < rules.min_for_aggregates:
-            continue
-        keys = {key for member in members for key in member.scores}
-        medians = {key: group_statistics([m.scores.get(key) for m in members], rules).median for key in keys}
+        if len(members) >= rules.min_for_aggregates:
+            return DefaultComparison(group, len(members), compare(scores, [m.scores for m in members], keys, rules))
+    return DefaultComparison(None, 0, compare(scores, [], keys, rules))
+
+
+def radar_peer_line(subject: Assessment, default: DefaultComparison) -> RadarPeerLine:
+    """The default comparison's median per dimension, or none, with a sentence why."""
+    if default.group is not None:
+        medians = {row.key: row.stats.median for row in default.comparisons if row.stats.median is not None}
         note = _("The dashed line is the median of %(n)d cities: %(group)s") % {
-            "n": len(members),
-            "group": group.definition,
+            "n": default.n,
+            "group": default.group.definition,
         }
-        return RadarPeerLine({key: value for key, value in medians.items() if value is not None}, note)
+        return RadarPeerLine(medians, note)
     return RadarPeerLine(
         None,
         _(
             "No peer line: fewer than %(min)d other cities of the same type, or in all, have comparable "
             "submitted assessments for these years."
         )
-        % {"min": rules.min_for_aggregates},
+        % {"min": subject.questionnaire.rules.peer_groups.min_for_aggregates},
     )

@@ -1,13 +1,17 @@
 """The openness profile of an assessment: the page a city's team reads after submitting."""
 
+from dataclasses import replace
+
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from . import selectors
+from casestudies import selectors as casestudies_selectors
+
+from . import comparison, selectors
 from .access import city_role_required
 from .models import Assessment, Role
-from .peer_groups import radar_peer_line
+from .peer_groups import default_comparison, radar_peer_line
 from .radar import index_history_drawing, radar_drawing, radar_svg
 
 
@@ -17,11 +21,32 @@ def assessment_profile(request, pk, *, city, membership):
     profile = selectors.profile_data(assessment)
     context = {"city": city, "membership": membership, "assessment": assessment, "profile": profile}
     if profile.result is not None and len(profile.dimensions) >= 3:
-        peer_line = radar_peer_line(assessment) if assessment.status == Assessment.Status.SUBMITTED else None
+        peer_line = None
+        if assessment.status == Assessment.Status.SUBMITTED:
+            default = default_comparison(assessment, {row.key: row.score for row in profile.dimensions})
+            peer_line = radar_peer_line(assessment, default)
+            context.update(_highlights(assessment, profile, default))
         context["peer_line_note"] = peer_line.note if peer_line else ""
         context["radar_svg"] = _radar(profile, city, peer_line.medians if peer_line else None)
         context["history_svg"] = _history(profile, city)
     return render(request, "assessments/profile.html", context)
+
+
+def _highlights(assessment, profile: selectors.Profile, default) -> dict:
+    """Strengths and weaknesses in words; each weakness with up to three case studies that address it."""
+    names = {row.key: row.name for row in profile.dimensions}
+    comparisons = [replace(row, name=names[row.key]) for row in default.comparisons]
+    strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, assessment.questionnaire.rules.bands)
+    effective_type = profile.result.override_type or profile.result.city_type
+    case_studies = casestudies_selectors.for_weaknesses([item.comparison.key for item in weaknesses], effective_type)
+    return {
+        "highlights_group": default.group,
+        "highlights_n": default.n,
+        "strengths": [(item, comparison.gap_in_words(item)) for item in strengths],
+        "weaknesses": [
+            (item, comparison.gap_in_words(item), case_studies.get(item.comparison.key, [])) for item in weaknesses
+        ],
+    }
 
 
 def _radar(profile: selectors.Profile, city, peer_medians=None) -> str:

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class CaseStudiesConfig(AppConfig):
     name = "casestudies"
     verbose_name = _("Case studies and downloads")
+
+    # What the Editors group may do with this app's models (see opencities.editors).
+    editor_permissions = {
+        "casestudy": ("view", "add", "change", "delete"),
+        "publication": ("view", "add", "change", "delete"),
+        # The tags' keys are the stable vocabulary of the method: editors read them, a migration changes them.
+        "recommendationtheme": ("view",),
+        "dimensiontag": ("view",),
+        "citytypetag": ("view",),
+    }

@@ -60,6 +60,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("casestudies.urls")),
 ]
 
 handler400 = "opencities.errors.bad_request"

@@ -8,11 +8,14 @@ The admin is left to Django's own permission checks (see opencities/tests/test_a
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments import services
 from assessments.models import Assessment, Invitation, Membership, Role
 from assessments.services.assessments import assessment_start as start_assessment
+from casestudies.models import CaseStudy, Publication
+from casestudies.tests.factories import CaseStudyFactory
 
 from .compare_helpers import scored_assessment
 from .factories import MembershipFactory, UserFactory
@@ -60,6 +63,10 @@ ACCESS_TABLE = {
     # Published profiles are public, but the world's assessment is a draft, and a draft's public page is a 404
     # for everyone, members included (test_publishing.py covers a published one).
     "public_profile": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)},
+    # The world's case study is a draft and its publication hidden: editors only (published ones are public,
+    # see casestudies/tests).
+    "casestudies:detail": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, OK)},
+    "casestudies:publication": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, OK)},
 }
 CASES = sorted((name, method) for name, methods in ACCESS_TABLE.items() for method in methods)
 
@@ -84,7 +91,8 @@ def test_every_scoped_url_is_in_the_access_table():
 
 
 @pytest.fixture
-def world(city, lead, contributor, viewer, outsider, editor):
+def world(city, lead, contributor, viewer, outsider, editor, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     target = MembershipFactory(city=city, role=Role.CONTRIBUTOR, user=UserFactory(email="target@zurich.test"))
     invitation = Invitation.objects.create(city=city, email="pending@zurich.test", role=Role.VIEWER, invited_by=lead)
     services.questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
@@ -103,6 +111,10 @@ def world(city, lead, contributor, viewer, outsider, editor):
         },
         "target": target,
         "invitation": invitation,
+        "draft_case_study": CaseStudyFactory(status=CaseStudy.Status.DRAFT),
+        "hidden_publication": Publication.objects.create(
+            title="Internal note", slug="internal-note", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="note.pdf")
+        ),
     }
 
 
@@ -132,6 +144,8 @@ def _request(name, world):
         "invitation_accept": ({"token": services.invitation_token(invitation)}, {}),
         "assessment_publish": (assessment, {"public": "1"}),
         "public_profile": ({"slug": slug, "year": world["assessment"].year}, {}),
+        "casestudies:detail": ({"slug": world["draft_case_study"].slug}, {}),
+        "casestudies:publication": ({"slug": world["hidden_publication"].slug}, {}),
     }[name]
     return reverse(name, kwargs=kwargs), data
 

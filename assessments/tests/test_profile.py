@@ -403,5 +403,6 @@ def test_the_number_of_queries_does_not_grow_with_the_years(
     submit_assessment(city, lead, 2022)
     third = submit_assessment(city, lead, 2023, {"connectivity-flows": "dont_know"})
 
-    assert _queries(client, third) == one_year
+    # The third year's "don't know" leaves a dimension low: its weakness reads the case studies (one query).
+    assert _queries(client, third) == one_year + 1
     assert _queries(client, first) == one_year

@@ -12,6 +12,8 @@ from django.urls import reverse
 from assessments import services
 from assessments.services.assessments import assessment_start
 from assessments.tests.factories import AccessRequestFactory, CityFactory, MembershipFactory
+from casestudies.models import CityTypeTag, DimensionTag, Publication, RecommendationTheme
+from casestudies.tests.factories import CaseStudyFactory
 from opencities.editors import EDITORS_GROUP, editor_permission_codenames
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +41,13 @@ OBJECT_FACTORIES = {
     "auth.user": lambda: MembershipFactory().user,
     "assessments.questionnaireversion": _questionnaire_version,
     "assessments.assessment": _assessment,
+    "casestudies.casestudy": CaseStudyFactory,
+    "casestudies.publication": lambda: Publication.objects.create(
+        title="Research brief", slug="research-brief", file="publications/brief.pdf"
+    ),
+    "casestudies.dimensiontag": lambda: DimensionTag.objects.first(),
+    "casestudies.citytypetag": lambda: CityTypeTag.objects.first(),
+    "casestudies.recommendationtheme": lambda: RecommendationTheme.objects.first(),
 }
 
 

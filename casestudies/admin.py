@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportModelAdmin
+
+from opencities.markdown import render_markdown
+
+from . import (
+    admin_publications,  # noqa: F401 (registers the Publication admin)
+    services,
+)
+from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from .resources import EXPORT_FORMATS, IMPORT_FORMATS, CaseStudyResource, ImportTooLarge
+
+REVIEW_AFTER = timedelta(days=2 * 365)
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("needed", _("Needs review (not reviewed for two years)")), ("recent", _("Reviewed recently"))]
+
+    def queryset(self, request, queryset):
+        cutoff = timezone.localdate() - REVIEW_AFTER
+        if self.value() == "needed":
+            return queryset.filter(last_reviewed__lt=cutoff) | queryset.filter(last_reviewed__isnull=True)
+        if self.value() == "recent":
+            return queryset.filter(last_reviewed__gte=cutoff)
+        return queryset
+
+
+@admin.register(CaseStudy)
+class CaseStudyAdmin(ImportExportModelAdmin):
+    resource_classes = [CaseStudyResource]
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
+    # Other entries and the import's own log are enough; one LogEntry per row would double a 5,000-row import.
+    skip_admin_log = True
+    list_display = ("title", "city", "country", "region", "status", "last_reviewed", "needs_review")
+    list_filter = ("status", NeedsReviewFilter, "region", "dimensions", "themes", "city_types")
+    search_fields = ("title", "city", "country", "summary", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("dimensions", "themes", "city_types")
+    readonly_fields = ("preview", "published_at", "created_at", "updated_at")
+    actions = ["publish", "unpublish"]
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "status", "last_reviewed")}),
+        (_("Where and when"), {"fields": ("city", "country", "region", ("year_start", "year_end"))}),
+        (_("Tags"), {"fields": ("dimensions", "themes", "city_types")}),
+        (_("Text (Markdown)"), {"fields": ("summary", *(name for name, _label in BODY_SECTIONS), "sources")}),
+        (_("Preview"), {"fields": ("preview",)}),
+        (_("History"), {"classes": ("collapse",), "fields": ("published_at", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("needs review"), boolean=True)
+    def needs_review(self, case_study):
+        return case_study.last_reviewed is None or case_study.last_reviewed < timezone.localdate() - REVIEW_AFTER
+
+    @admin.display(description=_("rendered as readers see it (after saving)"))
+    def preview(self, case_study):
+        if not case_study.pk:
+            return _("Save the entry to see its preview.")
+        sections = format_html_join(
+            "",
+            '<h3 class="oc-preview-heading">{}</h3>{}',
+            ((label, render_markdown(getattr(case_study, name))) for name, label in BODY_SECTIONS),
+        )
+        return format_html('<div class="oc-preview"><p>{}</p>{}</div>', case_study.summary, sections)
+
+    @admin.action(description=_("Publish the selected case studies"), permissions=["change"])
+    def publish(self, request, queryset):
+        changed = services.case_studies_publish(case_studies=queryset, publish=True)
+        self.message_user(
+            request,
+            ngettext("%(n)d case study published.", "%(n)d case studies published.", changed) % {"n": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Take the selected case studies back to draft"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        changed = services.case_studies_publish(case_studies=queryset, publish=False)
+        self.message_user(
+            request,
+            ngettext("%(n)d case study taken back to draft.", "%(n)d case studies taken back to draft.", changed)
+            % {"n": changed},
+            messages.SUCCESS,
+        )
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, ImportTooLarge):
+            message = str(error)
+        elif isinstance(error, UnicodeDecodeError):
+            message = _(
+                "The file is not UTF-8 text (byte %(position)d). Save it as “CSV UTF-8” and import it again."
+            ) % {"position": error.start}
+        else:
+            message = _(
+                "The file could not be read as the chosen format (%(error)s). Check the format and the file."
+            ) % {"error": str(error)[:200] or type(error).__name__}
+        form.add_error("import_file", message)
+
+
+@admin.register(DimensionTag, CityTypeTag, RecommendationTheme)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "position")
+    search_fields = ("name", "key")
+
+    def has_add_permission(self, request):
+        return False  # the keys are the method's; a migration adds one
+
+    def has_delete_permission(self, request, obj=None):
+        return False

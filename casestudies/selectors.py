@@ -1,0 +1,134 @@
+"""Reads of the case-study library: the filtered list, related entries, and entries for a city's weaknesses."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+
+SEARCH_CONFIG = "english"
+TAGS = (
+    Prefetch("dimensions", queryset=DimensionTag.objects.only("key", "name")),
+    Prefetch("themes", queryset=RecommendationTheme.objects.only("key", "name")),
+    Prefetch("city_types", queryset=CityTypeTag.objects.only("key", "name")),
+)
+# A list card shows the title, place, tags and summary; the body and the search text stay in the database.
+_LONG_FIELDS = (
+    "purpose",
+    "context",
+    "what_was_done",
+    "results",
+    "cost",
+    "transferability",
+    "contact",
+    "sources",
+    "search_text",
+)
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    """What a reader filters the library by; each empty string means "any"."""
+
+    dimension: str = ""
+    theme: str = ""
+    city_type: str = ""
+    region: str = ""
+    query: str = ""
+
+
+def _search_vector():
+    # The same expression as the index of migration 0002, so that PostgreSQL answers from the index.
+    return SearchVector("search_text", config=SEARCH_CONFIG)
+
+
+def library(filters: LibraryFilters, *, include_drafts: bool = False) -> QuerySet:
+    """The entries that match every filter; with a search, best matches first (PostgreSQL) or by title."""
+    case_studies = CaseStudy.objects.all() if include_drafts else CaseStudy.objects.published()
+    if filters.dimension:
+        case_studies = case_studies.filter(dimensions__key=filters.dimension)
+    if filters.theme:
+        case_studies = case_studies.filter(themes__key=filters.theme)
+    if filters.city_type:
+        case_studies = case_studies.filter(city_types__key=filters.city_type)
+    if filters.region:
+        case_studies = case_studies.filter(region=filters.region)
+    order = ["title", "pk"]
+    if filters.query:
+        if connection.vendor == "postgresql":
+            query = SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
+            case_studies = case_studies.annotate(document=_search_vector()).filter(document=query)
+            case_studies = case_studies.annotate(rank=SearchRank(_search_vector(), query))
+            order = ["-rank", *order]
+        else:
+            # Elsewhere (SQLite, the embedded default): every word must appear somewhere in the text.
+            for word in filters.query.split():
+                case_studies = case_studies.filter(search_text__icontains=word)
+    return case_studies.defer(*_LONG_FIELDS).prefetch_related(*TAGS).order_by(*order)
+
+
+def case_study_for_reader(slug: str, *, include_drafts: bool) -> CaseStudy | None:
+    case_studies = CaseStudy.objects.all() if include_drafts else CaseStudy.objects.published()
+    return case_studies.prefetch_related(*TAGS).filter(slug=slug).first()
+
+
+def related(case_study: CaseStudy, limit: int = 3) -> list[CaseStudy]:
+    """Published entries sharing the most dimensions and city types with this one."""
+    dimension_ids = [tag.pk for tag in case_study.dimensions.all()]
+    type_ids = [tag.pk for tag in case_study.city_types.all()]
+    if not dimension_ids and not type_ids:
+        return []
+    shared_dimensions = (
+        CaseStudy.dimensions.through.objects.filter(casestudy=OuterRef("pk"), dimensiontag_id__in=dimension_ids)
+        .values("casestudy")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    shared_types = (
+        CaseStudy.city_types.through.objects.filter(casestudy=OuterRef("pk"), citytypetag_id__in=type_ids)
+        .values("casestudy")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    candidates = (
+        CaseStudy.objects.published()
+        .exclude(pk=case_study.pk)
+        .filter(Q(dimensions__in=dimension_ids) | Q(city_types__in=type_ids))
+        .distinct()
+        .annotate(shared_dimensions=shared_dimensions, shared_types=shared_types)
+        .defer(*_LONG_FIELDS)
+        .prefetch_related(*TAGS)
+    )
+    ranked = sorted(
+        candidates,
+        key=lambda other: (-(other.shared_dimensions or 0) - (other.shared_types or 0), other.title),
+    )
+    return ranked[:limit]
+
+
+@dataclass(frozen=True)
+class CaseStudyLink:
+    slug: str
+    title: str
+    city: str
+    suits_type: bool
+
+
+def for_weaknesses(dimension_keys, city_type: str, limit: int = 3) -> dict[str, list[CaseStudyLink]]:
+    """Up to `limit` published entries per dimension, those suiting the city's type first: one query."""
+    through = CaseStudy.dimensions.through
+    suits = CaseStudy.city_types.through.objects.filter(casestudy=OuterRef("casestudy"), citytypetag__key=city_type)
+    rows = (
+        through.objects.filter(dimensiontag__key__in=list(dimension_keys), casestudy__status=CaseStudy.Status.PUBLISHED)
+        .annotate(suits=Exists(suits))
+        .order_by("-suits", "casestudy__title")
+        .values_list("dimensiontag__key", "casestudy__slug", "casestudy__title", "casestudy__city", "suits")
+    )
+    links = defaultdict(list)
+    for key, slug, title, city, suits_type in rows:
+        if len(links[key]) < limit:
+            links[key].append(CaseStudyLink(slug, title, city, suits_type))
+    return dict(links)

@@ -1,0 +1,169 @@
+"""The public library: filters kept in the URL, search, pagination, drafts for editors only, related entries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from casestudies import selectors
+from casestudies.models import CaseStudy
+
+from .factories import CaseStudyFactory
+
+pytestmark = pytest.mark.django_db
+LIBRARY = reverse("casestudies:library")
+
+
+def titles(html):
+    return re.findall(r'<h2 class="h5 card-title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def library():
+    return {
+        "welcome": CaseStudyFactory(
+            title="Welcome desk", dimensions=["welcome-entry"], themes=["welcome-centre"], city_types=["niche-hub"]
+        ),
+        "students": CaseStudyFactory(
+            title="Student retention",
+            region="asia",
+            city="Seoul",
+            country="South Korea",
+            summary="Graduates are helped to find work and stay.",
+            what_was_done="Job coaching for graduates.",
+            dimensions=["talent-education"],
+            themes=["students-graduates"],
+            city_types=["mega-city", "world-city"],
+        ),
+        "draft": CaseStudyFactory(title="Unfinished idea", status=CaseStudy.Status.DRAFT),
+    }
+
+
+def test_everyone_sees_the_published_entries_and_no_drafts(client, library):
+    html = client.get(LIBRARY).content.decode()
+    assert titles(html) == ["Student retention", "Welcome desk"]
+    assert "2 case studies" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("dimension=talent-education", ["Student retention"]),
+        ("theme=welcome-centre", ["Welcome desk"]),
+        ("type=world-city", ["Student retention"]),
+        ("region=asia", ["Student retention"]),
+        ("region=europe&type=niche-hub&dimension=welcome-entry", ["Welcome desk"]),
+        ("region=asia&theme=welcome-centre", []),
+        ("q=graduates", ["Student retention"]),
+        ("q=WELCOME desk", ["Welcome desk"]),
+        ("q=graduates&region=europe", []),
+    ],
+)
+def test_filters_combine_and_live_in_the_url(client, library, query, expected):
+    html = client.get(f"{LIBRARY}?{query}").content.decode()
+    assert titles(html) == expected
+    if not expected:
+        assert "No case study matches these filters" in html
+
+
+def test_an_unknown_filter_value_is_explained_and_left_out(client, library):
+    html = client.get(f"{LIBRARY}?dimension=happiness&region=asia").content.decode()
+    assert "Some filters could not be used" in html and "happiness" in html
+    assert titles(html) == ["Student retention"]  # the region still applies
+
+
+def test_pages_keep_the_filters(client):
+    for number in range(30):
+        CaseStudyFactory(title=f"Entry {number:02d}", region="africa")
+    html = client.get(f"{LIBRARY}?region=africa").content.decode()
+    assert "Page 1 of 3" in html
+    assert 'href="?region=africa&amp;page=2"' in html
+    assert titles(client.get(f"{LIBRARY}?region=africa&page=3").content.decode()) == [
+        f"Entry {n:02d}" for n in range(24, 30)
+    ]
+    # A page number past the end shows the last page, not an error.
+    assert "Page 3 of 3" in client.get(f"{LIBRARY}?region=africa&page=99").content.decode()
+
+
+def test_an_entry_shows_its_sections_sources_and_related_entries(client, library):
+    related = CaseStudyFactory(title="Another welcome", dimensions=["welcome-entry"], city_types=["niche-hub"])
+    html = client.get(library["welcome"].get_absolute_url()).content.decode()
+    assert "<strong>welcome desk</strong>" in html  # Markdown rendered
+    assert 'href="https://www.stadt-zuerich.ch/report"' in html
+    assert "Related case studies" in html and related.title in html
+    assert "Student retention" not in html.split("Related case studies")[1]  # shares nothing
+
+
+def test_an_entry_link_from_a_filtered_list_leads_back_to_it(client, library):
+    html = client.get(f"{LIBRARY}?dimension=welcome-entry").content.decode()
+    url = library["welcome"].get_absolute_url()
+    link = re.search(rf'href="({url}[^"]*)"', html).group(1).replace("&amp;", "&")
+    detail = client.get(link).content.decode()
+    assert f'href="{LIBRARY}?dimension=welcome-entry"' in detail
+
+
+def test_the_back_link_is_rebuilt_from_known_filters_only(client, library):
+    html = client.get(
+        library["welcome"].get_absolute_url() + "?from=next%3Dhttps%3A%2F%2Fevil.example"
+    ).content.decode()
+    assert "evil.example" not in html
+
+
+def test_a_draft_is_found_only_by_editors(client, library, lead, editor):
+    url = library["draft"].get_absolute_url()
+    assert client.get(url).status_code == 404
+    client.force_login(lead)
+    assert client.get(url).status_code == 404
+    client.force_login(editor)
+    response = client.get(url)
+    assert response.status_code == 200 and "only editors see this entry" in response.content.decode()
+
+
+def test_a_hostile_body_is_neutralised_on_the_page(client):
+    entry = CaseStudyFactory(
+        what_was_done='<script>alert("x")</script>\n\n<img src=x onerror="alert(1)">\n\n[link](javascript:alert(1))'
+    )
+    html = client.get(entry.get_absolute_url()).content.decode()
+    body = html.split("<article>")[1].split("</article>")[0]
+    assert "<script" not in body and "onerror" not in body and "javascript:" not in body
+
+
+def test_the_navigation_offers_case_studies_and_downloads(client):
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{LIBRARY}"' in html and f'href="{reverse("casestudies:downloads")}"' in html
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    for number in range(15):
+        CaseStudyFactory(title=f"Entry {number}", dimensions=["welcome-entry", "talent-education"])
+    with django_assert_max_num_queries(8):
+        client.get(f"{LIBRARY}?dimension=welcome-entry&q=newcomers&region=europe&type=niche-hub&theme=welcome-centre")
+
+
+@pytest.mark.postgres
+def test_postgresql_search_uses_word_stems_ranking_and_the_index(library):
+    found = selectors.library(selectors.LibraryFilters(query="graduate staying"))
+    assert [entry.title for entry in found] == ["Student retention"]  # "Graduates … stay", by their stems
+
+    CaseStudy.objects.bulk_create(
+        CaseStudy(title=f"Filler {n}", slug=f"filler-{n}", status="published", search_text=f"ordinary text {n}")
+        for n in range(2_000)
+    )
+    sql, params = selectors.library(selectors.LibraryFilters(query="graduate")).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE casestudies_casestudy")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "casestudy_search_english" in plan, plan
+
+
+def test_weaknesses_get_entries_for_their_dimension_those_suiting_the_type_first():
+    CaseStudyFactory(title="A generic desk", dimensions=["welcome-entry"], city_types=["world-city"])
+    CaseStudyFactory(title="Z desk for hubs", dimensions=["welcome-entry"], city_types=["niche-hub"])
+    CaseStudyFactory(title="B desk", dimensions=["welcome-entry"], city_types=["mega-city"])
+    CaseStudyFactory(title="C desk", dimensions=["welcome-entry"], city_types=["mega-city"])
+    CaseStudyFactory(title="Hidden desk", dimensions=["welcome-entry"], status=CaseStudy.Status.DRAFT)
+    links = selectors.for_weaknesses(["welcome-entry", "talent-education"], "niche-hub")
+    assert [link.title for link in links["welcome-entry"]] == ["Z desk for hubs", "A generic desk", "B desk"]
+    assert "talent-education" not in links

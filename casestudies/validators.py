@@ -1,0 +1,39 @@
+"""Checks on files that editors upload: the content decides, never the name."""
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+
+
+def validate_pdf(upload) -> None:
+    """A real PDF of at most 20 MB: it must start like one and open as one."""
+    if upload.size > MAX_PDF_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; a publication can be at most %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_PDF_BYTES)},
+            code="too_big",
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(0)
+    if b"%PDF-" not in head:
+        raise ValidationError(
+            _("This file is not a PDF, whatever its name says. Export the document as PDF and upload that."),
+            code="not_pdf",
+        )
+    try:
+        pages = len(PdfReader(upload).pages)
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        raise ValidationError(
+            _("The PDF could not be read (%(error)s). Save it again as PDF and upload that.")
+            % {"error": str(error)[:120]},
+            code="broken_pdf",
+        ) from None
+    finally:
+        upload.seek(0)
+    if pages == 0:
+        raise ValidationError(_("The PDF has no pages."), code="empty_pdf")
