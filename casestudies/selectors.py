@@ -132,3 +132,9 @@ def for_weaknesses(dimension_keys, city_type: str, limit: int = 3) -> dict[str, 
         if len(links[key]) < limit:
             links[key].append(CaseStudyLink(slug, title, city, suits_type))
     return dict(links)
+
+
+def latest(limit: int = 3) -> list[CaseStudy]:
+    """The most recently published entries, for the home page."""
+    fields = ("slug", "title", "city", "country", "summary")
+    return list(CaseStudy.objects.published().order_by("-published_at", "title").only(*fields)[:limit])

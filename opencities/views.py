@@ -4,12 +4,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from casestudies import selectors as case_studies_selectors
+
 from .health import run_checks
 from .method import CITY_TYPES, DIMENSIONS, JOURNEY
 
 
 def home(request):
-    return render(request, "opencities/home.html", {"city_types": CITY_TYPES, "journey": JOURNEY})
+    context = {"city_types": CITY_TYPES, "journey": JOURNEY, "latest_case_studies": case_studies_selectors.latest()}
+    return render(request, "opencities/home.html", context)
 
 
 def about_method(request):

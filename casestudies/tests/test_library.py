@@ -167,3 +167,13 @@ def test_weaknesses_get_entries_for_their_dimension_those_suiting_the_type_first
     links = selectors.for_weaknesses(["welcome-entry", "talent-education"], "niche-hub")
     assert [link.title for link in links["welcome-entry"]] == ["Z desk for hubs", "A generic desk", "B desk"]
     assert "talent-education" not in links
+
+
+def test_the_home_page_shows_the_latest_published_case_studies(client, library):
+    html = client.get(reverse("home")).content.decode()
+    assert "Latest case studies" in html
+    assert library["welcome"].title in html and library["draft"].title not in html
+
+
+def test_the_method_page_offers_the_research_brief(client):
+    assert reverse("casestudies:brief") in client.get(reverse("about_method")).content.decode()
