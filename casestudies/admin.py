@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ExportForm
 
 from opencities.markdown import render_markdown
 
@@ -37,6 +38,9 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 @admin.register(CaseStudy)
 class CaseStudyAdmin(ImportExportModelAdmin):
+    # Every column, always: an export must import back to the same content. (The per-field picker's
+    # "select all" box also relies on an inline script, which the site's CSP blocks.)
+    export_form_class = ExportForm
     resource_classes = [CaseStudyResource]
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
