@@ -27,6 +27,7 @@ setup: install
 	$(DEV_ENV) $(PY) manage.py load_questionnaire assessments/questionnaires/opencities-1.0.toml
 	$(DEV_ENV) $(PY) manage.py import_reference_cities assessments/data/reference-cities.csv
 	$(DEV_ENV) $(PY) manage.py import_case_studies casestudies/data/case-studies.json
+	$(DEV_ENV) $(PY) manage.py import_recommendation_rules recommendations/data/rules.json
 	$(DEV_ENV) $(PY) manage.py seed_demo
 
 run: setup

@@ -16,6 +16,12 @@ def _static_files_without_collectstatic(settings):
 
 
 @pytest.fixture(autouse=True)
+def _uploads_and_reports_in_a_temporary_folder(settings, tmp_path_factory):
+    # Submitting generates a report PDF; tests must not leave files in the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _no_peer_rows_from_another_test():
     # Each test's data is rolled back with its peer-data token, so a later test can meet the same token
     # with other data; in production a committed token is never reused.

@@ -200,6 +200,10 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The sweeper queues again what a broker outage or a lost worker left behind (recommendations.services.queue_reports).
+CELERY_BEAT_SCHEDULE = {
+    "queue-reports": {"task": "recommendations.queue_reports", "schedule": env.int("QUEUE_REPORTS_EVERY", default=300)},
+}
 
 # Security: with DEBUG off every check of `manage.py check --deploy` passes.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

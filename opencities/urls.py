@@ -61,6 +61,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
     path("", include("casestudies.urls")),
+    path("", include("recommendations.urls")),
 ]
 
 handler400 = "opencities.errors.bad_request"

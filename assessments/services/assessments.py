@@ -36,6 +36,7 @@ from ..scoring import (
     round_half_up,
     score_dimension,
 )
+from ..signals import assessment_submitted
 from .team import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -467,6 +468,7 @@ def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
     assessment.submitted_at = timezone.now()
     assessment.submitted_by = user
     assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
+    assessment_submitted.send(sender=Assessment, assessment=assessment, user=user)
     transaction.on_commit(lambda: _tell_members_result_ready(assessment.pk))
     return result
 

@@ -16,6 +16,8 @@ from assessments.models import Assessment, Invitation, Membership, Role
 from assessments.services.assessments import assessment_start as start_assessment
 from casestudies.models import CaseStudy, Publication
 from casestudies.tests.factories import CaseStudyFactory
+from recommendations.models import Following, Partner, Report
+from recommendations.services import unsubscribe_token
 
 from .compare_helpers import scored_assessment
 from .factories import MembershipFactory, UserFactory
@@ -65,6 +67,15 @@ ACCESS_TABLE = {
     "public_profile": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)},
     # The world's case study is a draft and its publication hidden: editors only (published ones are public,
     # see casestudies/tests).
+    "assessment_recommendations": {"get": MEMBERS},
+    "assessment_report": {"get": MEMBERS},
+    "assessment_report_status": {"get": MEMBERS},
+    # The world's report has no file yet: members are sent back to the report page with a message.
+    "assessment_report_download": {"get": MEMBERS},
+    "assessment_report_request": {"post": LEAD_ONLY},
+    "assessment_report_approve": {"post": LEAD_ONLY},
+    # The signed link in a partner's email is the credential, whoever opens it.
+    "partner_unsubscribe": {"get": _row(OK, OK, OK, OK, OK, OK)},
     "casestudies:detail": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, OK)},
     "casestudies:publication": {"get": _row(DENIED, DENIED, DENIED, DENIED, DENIED, OK)},
 }
@@ -97,9 +108,11 @@ def world(city, lead, contributor, viewer, outsider, editor, settings, tmp_path)
     invitation = Invitation.objects.create(city=city, email="pending@zurich.test", role=Role.VIEWER, invited_by=lead)
     services.questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
     assessment, _notes = start_assessment(city=city, year=2025, user=lead)
+    submitted = scored_assessment(city, 2024, 60)
+    Report.objects.create(assessment=submitted)
     return {
         "assessment": assessment,
-        "submitted": scored_assessment(city, 2024, 60),
+        "submitted": submitted,
         "city": city,
         "users": {
             "anonymous": None,
@@ -112,6 +125,9 @@ def world(city, lead, contributor, viewer, outsider, editor, settings, tmp_path)
         "target": target,
         "invitation": invitation,
         "draft_case_study": CaseStudyFactory(status=CaseStudy.Status.DRAFT),
+        "following": Following.objects.create(
+            partner=Partner.objects.create(organisation="Chamber", email="chamber@example.org"), city=city
+        ),
         "hidden_publication": Publication.objects.create(
             title="Internal note", slug="internal-note", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="note.pdf")
         ),
@@ -145,6 +161,13 @@ def _request(name, world):
         "assessment_publish": (assessment, {"public": "1"}),
         "public_profile": ({"slug": slug, "year": world["assessment"].year}, {}),
         "casestudies:detail": ({"slug": world["draft_case_study"].slug}, {}),
+        "assessment_recommendations": (submitted, {}),
+        "assessment_report": (submitted, {}),
+        "assessment_report_status": (submitted, {}),
+        "assessment_report_download": (submitted, {}),
+        "assessment_report_request": (submitted, {}),
+        "assessment_report_approve": (submitted, {}),
+        "partner_unsubscribe": ({"token": unsubscribe_token(world["following"])}, {}),
         "casestudies:publication": ({"slug": world["hidden_publication"].slug}, {}),
     }[name]
     return reverse(name, kwargs=kwargs), data

@@ -15,6 +15,7 @@ from assessments.tests.factories import AccessRequestFactory, CityFactory, Membe
 from casestudies.models import CityTypeTag, DimensionTag, Publication, RecommendationTheme
 from casestudies.tests.factories import CaseStudyFactory
 from opencities.editors import EDITORS_GROUP, editor_permission_codenames
+from recommendations.models import Following, Partner, RecommendationRule, Report, ReportDelivery
 
 pytestmark = pytest.mark.django_db
 QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "assessments" / "questionnaires" / "opencities-1.0.toml"
@@ -48,7 +49,24 @@ OBJECT_FACTORIES = {
     "casestudies.dimensiontag": lambda: DimensionTag.objects.first(),
     "casestudies.citytypetag": lambda: CityTypeTag.objects.first(),
     "casestudies.recommendationtheme": lambda: RecommendationTheme.objects.first(),
+    "recommendations.recommendationrule": lambda: RecommendationRule.objects.create(
+        key="welcome-desk", title="Open a welcome desk", theme=RecommendationTheme.objects.first(), text="Do it."
+    ),
+    "recommendations.partner": lambda: Partner.objects.create(organisation="Chamber", email="c@example.org"),
+    "recommendations.following": lambda: Following.objects.create(
+        partner=Partner.objects.create(organisation="Chamber", email="c@example.org"), city=CityFactory()
+    ),
+    "recommendations.report": lambda: Report.objects.create(assessment=_assessment()),
+    "recommendations.reportdelivery": lambda: _delivery(),
 }
+
+
+def _delivery():
+    report = Report.objects.create(assessment=_assessment())
+    partner = Partner.objects.create(organisation="Chamber", email="c@example.org")
+    return ReportDelivery.objects.create(
+        assessment=report.assessment, report=report, partner=partner, email=partner.email
+    )
 
 
 def editor_models():

@@ -57,6 +57,14 @@ class Command(BaseCommand):
         editor.save(update_fields=["is_staff"])
         editor.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
         self.seed_assessments(city)
+        partner = self.seed_partner(city)
+        self.stdout.write(f"Demo partner: {partner.organisation} <{partner.email}> follows {city.name}.")
+
+    def seed_partner(self, city):
+        # Imported here: the assessments app does not depend on recommendations, only this command does.
+        from recommendations.services import demo_partner_ensure
+
+        return demo_partner_ensure(city=city)
 
     def seed_assessments(self, demo_city):
         """Synthetic submitted assessments: reference cities over the last years, the demo city before this year.

@@ -1,0 +1,219 @@
+"""Recommendation rules, the partners who receive reports, the reports and each partner's delivery."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Assessment, City
+from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+
+BANDS = ("low", "medium", "high")
+# The twelve elements of the strategic framework review (their keys in the questionnaire file).
+FRAMEWORK_ELEMENTS = (
+    "strategy",
+    "political-lead",
+    "budget",
+    "coordination",
+    "partnerships",
+    "newcomer-voice",
+    "welcome-services",
+    "monitoring",
+    "advocacy",
+    "promotion-brand",
+    "anti-discrimination",
+    "evaluation",
+)
+
+
+def _keys(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class RecommendationRule(models.Model):
+    """When a city gets a recommendation: a dimension in these bands, or one of these framework gaps."""
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, _("High")
+        MEDIUM = 2, _("Medium")
+        LOW = 3, _("Low")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True, help_text=_("Stable; imports update by key."))
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.ForeignKey(
+        RecommendationTheme, on_delete=models.PROTECT, related_name="rules", verbose_name=_("recommendation theme")
+    )
+    dimensions = models.ManyToManyField(
+        DimensionTag, related_name="rules", verbose_name=_("triggering dimensions"), blank=True
+    )
+    bands = models.CharField(
+        _("triggering bands"),
+        max_length=30,
+        default="low",
+        help_text=_("Comma-separated: low, medium, high. A triggering dimension scored in one of them fires the rule."),
+    )
+    framework_elements = models.CharField(
+        _("framework gaps it closes"),
+        max_length=300,
+        blank=True,
+        help_text=_("Comma-separated element keys; an element marked absent or partial fires the rule."),
+    )
+    city_types = models.ManyToManyField(
+        CityTypeTag, related_name="rules", verbose_name=_("city types"), blank=True, help_text=_("Empty: all types.")
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.MEDIUM)
+    text = models.TextField(_("text"), help_text=_("Markdown: what to do and why."))
+    actions = models.TextField(_("actions"), blank=True, help_text=_("Markdown list of concrete first steps."))
+    case_studies = models.ManyToManyField(
+        CaseStudy, related_name="rules", verbose_name=_("linked case studies"), blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("recommendation rule")
+        verbose_name_plural = _("recommendation rules")
+        ordering = ["priority", "theme__position", "key"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        unknown_bands = [band for band in _keys(self.bands) if band not in BANDS]
+        if unknown_bands or not _keys(self.bands):
+            errors["bands"] = _("Use low, medium or high, comma-separated (got “%(value)s”).") % {"value": self.bands}
+        unknown_elements = [key for key in _keys(self.framework_elements) if key not in FRAMEWORK_ELEMENTS]
+        if unknown_elements:
+            errors["framework_elements"] = _("Unknown framework elements: %(keys)s. Known: %(known)s.") % {
+                "keys": ", ".join(unknown_elements),
+                "known": ", ".join(FRAMEWORK_ELEMENTS),
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def band_list(self) -> list[str]:
+        return _keys(self.bands)
+
+    @property
+    def framework_element_list(self) -> list[str]:
+        return _keys(self.framework_elements)
+
+
+class Partner(models.Model):
+    """An organisation that receives the reports of the cities it follows, with a recorded consent."""
+
+    organisation = models.CharField(_("organisation"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    email = models.EmailField(_("email"))
+    consent_date = models.DateField(
+        _("consent given on"), null=True, blank=True, help_text=_("No report is sent without a consent date.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    cities = models.ManyToManyField(
+        City, through="Following", related_name="partners", verbose_name=_("cities followed"), blank=True
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["organisation"]
+
+    def __str__(self):
+        return f"{self.organisation} <{self.email}>"
+
+
+class Following(models.Model):
+    """A partner follows a city; unsubscribing from its emails ends this one following."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="followings")
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="followings")
+    is_active = models.BooleanField(_("active"), default=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("city followed")
+        verbose_name_plural = _("cities followed")
+        constraints = [models.UniqueConstraint(fields=["partner", "city"], name="following_once_per_city")]
+
+    def __str__(self):
+        return f"{self.partner.organisation} → {self.city}"
+
+
+class Report(models.Model):
+    """The tailored PDF report of a submitted assessment: one per assessment, regenerated in place."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        GENERATING = "generating", _("Generating")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="report")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("bytes"), null=True, blank=True)
+    error = models.TextField(_("reason of the failure"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sending approved by"),
+    )
+    approved_at = models.DateTimeField(_("sending approved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [models.Index(fields=["status", "queued_at"], name="report_status_queued")]
+
+    def __str__(self):
+        return _("Report of %(assessment)s") % {"assessment": self.assessment}
+
+
+class ReportDelivery(models.Model):
+    """One partner's email of one submitted assessment's report: the idempotency key of sending."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="deliveries")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="deliveries")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField(_("sent to"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    message_id = models.CharField(_("message id"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "partner"], name="delivery_once_per_assessment_and_partner")
+        ]
+        indexes = [models.Index(fields=["status", "queued_at"], name="delivery_status_queued")]
+
+    def __str__(self):
+        return f"{self.partner.organisation}: {self.get_status_display()}"

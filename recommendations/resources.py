@@ -1,0 +1,194 @@
+"""Import and export of recommendation rules (CSV, XLSX, JSON), shared by the admin and `import_recommendation_rules`.
+
+Every row is checked (theme, tags and case studies by key, bands and framework elements, a key used twice) and
+every problem is reported with its row; nothing is written while any row is bad. Rule sets are small, so rows
+are saved one by one inside the import's transaction.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from casestudies.imports import ImportReport, import_dataset
+from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from casestudies.resources import EXPORT_FORMATS, IMPORT_FORMATS, TagWidget, TextWidget
+
+from .models import RecommendationRule
+
+__all__ = ["COLUMNS", "EXPORT_FORMATS", "IMPORT_FORMATS", "RecommendationRuleResource", "rules_import"]
+
+COLUMNS = (
+    "key",
+    "title",
+    "theme",
+    "dimensions",
+    "bands",
+    "framework_elements",
+    "city_types",
+    "priority",
+    "text",
+    "actions",
+    "case_studies",
+    "is_active",
+)
+REQUIRED_COLUMNS = ("key", "title", "theme")
+RELATED_FIELDS = ("dimensions", "city_types", "case_studies")
+
+
+def _words(value) -> list[str]:
+    return [part.strip() for part in str(TextWidget().clean(value) or "").split(",") if part.strip()]
+
+
+class ThemeWidget(widgets.Widget):
+    """A recommendation theme by stable key or by name; an unknown theme is an error, never a new theme."""
+
+    def __init__(self):
+        super().__init__()
+        self._themes = None
+
+    def _known(self):
+        if self._themes is None:  # one query per import, not per row
+            self._themes = list(RecommendationTheme.objects.all())
+        return self._themes
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(TextWidget().clean(value) or "")
+        for theme in self._known():
+            if text.casefold() in (theme.key.casefold(), theme.name.casefold()):
+                return theme
+        raise ValueError(
+            _("Unknown recommendation theme “%(value)s”. Known keys: %(known)s.")
+            % {"value": text[:60], "known": ", ".join(theme.key for theme in self._known())}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.key if value else ""
+
+
+class CaseStudyWidget(widgets.ManyToManyWidget):
+    """Linked case studies by slug, comma-separated; an unknown slug is an error."""
+
+    def __init__(self):
+        super().__init__(CaseStudy, separator=",", field="slug")
+
+    def clean(self, value, row=None, **kwargs):
+        wanted = list(dict.fromkeys(_words(value)))
+        found = CaseStudy.objects.in_bulk(wanted, field_name="slug") if wanted else {}
+        unknown = [slug for slug in wanted if slug not in found]
+        if unknown:
+            raise ValueError(
+                _("Unknown case studies: %(unknown)s. Import the case studies first, or correct the addresses.")
+                % {"unknown": ", ".join(f"“{slug[:60]}”" for slug in unknown[:10])}
+            )
+        return [found[slug] for slug in wanted]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ", ".join(case_study.slug for case_study in value.all())
+
+
+class PriorityWidget(widgets.Widget):
+    """1, 2 or 3, or the priority's name (High, Medium, Low)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(TextWidget().clean(value) or "").casefold()
+        for number, label in RecommendationRule.Priority.choices:
+            if text in (str(number), f"{number}.0", str(label).casefold()):
+                return number
+        raise ValueError(_("Unknown priority “%(value)s”; use 1 (high), 2 (medium) or 3 (low).") % {"value": text[:20]})
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class ListWidget(widgets.Widget):
+    """A comma-separated list of keys, stored as written but tidied ("low, medium" → "low,medium")."""
+
+    def clean(self, value, row=None, **kwargs):
+        return ",".join(word.casefold() for word in _words(value))
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class RecommendationRuleResource(resources.ModelResource):
+    key = fields.Field(attribute="key", column_name="key", widget=TextWidget())
+    title = fields.Field(attribute="title", column_name="title", widget=TextWidget())
+    theme = fields.Field(attribute="theme", column_name="theme", widget=ThemeWidget())
+    dimensions = fields.Field(attribute="dimensions", column_name="dimensions", widget=TagWidget(DimensionTag))
+    bands = fields.Field(attribute="bands", column_name="bands", widget=ListWidget())
+    framework_elements = fields.Field(
+        attribute="framework_elements", column_name="framework_elements", widget=ListWidget()
+    )
+    city_types = fields.Field(attribute="city_types", column_name="city_types", widget=TagWidget(CityTypeTag))
+    priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
+    text = fields.Field(attribute="text", column_name="text", widget=TextWidget())
+    actions = fields.Field(attribute="actions", column_name="actions", widget=TextWidget())
+    case_studies = fields.Field(attribute="case_studies", column_name="case_studies", widget=CaseStudyWidget())
+    is_active = fields.Field(attribute="is_active", column_name="is_active", widget=widgets.BooleanWidget())
+
+    class Meta:
+        model = RecommendationRule
+        fields = COLUMNS
+        import_id_fields = ("key",)
+        export_order = COLUMNS
+        import_order = COLUMNS
+        clean_model_instances = True
+        skip_html_diff = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._rows_of_key = {}
+
+    def get_queryset(self):
+        return RecommendationRule.objects.select_related("theme").prefetch_related(*RELATED_FIELDS)
+
+    def before_import(self, dataset, **kwargs):
+        missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or [])]
+        if missing:
+            raise ValidationError(
+                _("The file has no %(columns)s column; its first row must name the columns: %(expected)s.")
+                % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        # The related tags are checked here, with the row's other fields, so that an unknown one is reported by
+        # row before anything is saved (import-export would otherwise meet it only after saving the rule).
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "is_active" in row and row["is_active"] in (None, ""):
+            instance.is_active = True  # an empty cell means active, as for a new rule
+        instance.imported_related = {}
+        for name in RELATED_FIELDS:
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                instance.imported_related[name] = field.clean(row)
+            except ValueError as error:
+                errors[name] = ValidationError(str(error), code="invalid")
+        row_number = kwargs.get("row_number")
+        first = self._rows_of_key.setdefault(instance.key, row_number)
+        if instance.key and first != row_number:
+            errors["key"] = ValidationError(
+                _("The key “%(key)s” is also used on row %(row)s; each rule needs its own.")
+                % {"key": instance.key, "row": first},
+                code="duplicate",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_m2m(self, instance, row, **kwargs):
+        if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
+            return
+        for name, values in getattr(instance, "imported_related", {}).items():
+            getattr(instance, name).set(values)
+
+
+def rules_import(dataset, *, dry_run: bool) -> ImportReport:
+    """Check every row and, unless dry_run or any row is bad, write them all; the problems name their rows."""
+    return import_dataset(dataset, dry_run=dry_run, resource=RecommendationRuleResource())

@@ -1,0 +1,261 @@
+"""Reads for recommendations and reports: the tailored list of an assessment, and everything its PDF shows."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import comparison as peer_comparison
+from assessments import selectors as assessment_selectors
+from assessments.models import Assessment, FrameworkStatus
+from assessments.peer_groups import DefaultComparison, default_comparison
+from assessments.services import absolute_url
+from casestudies.models import CaseStudy
+
+from . import rules
+from .models import Following, Partner, RecommendationRule
+from .report_data import (
+    CaseStudyRef,
+    EvidenceLine,
+    FrameworkLine,
+    Highlight,
+    RecommendationLine,
+    ReportData,
+    ScoreLine,
+)
+
+INDEX_KEY = peer_comparison.INDEX_KEY
+
+
+def active_rules() -> list[rules.Rule]:
+    """Every active rule as plain data for the engine: three queries whatever the number of rules."""
+    queryset = (
+        RecommendationRule.objects.filter(is_active=True)
+        .select_related("theme")
+        .prefetch_related("dimensions", "city_types", "case_studies")
+    )
+    return [
+        rules.Rule(
+            key=rule.key,
+            title=rule.title,
+            theme_key=rule.theme.key,
+            theme_name=rule.theme.name,
+            dimension_keys=tuple(tag.key for tag in rule.dimensions.all()),
+            bands=tuple(rule.band_list),
+            framework_elements=tuple(rule.framework_element_list),
+            city_types=tuple(tag.key for tag in rule.city_types.all()),
+            priority=rule.priority,
+            text=rule.text,
+            actions=rule.actions,
+            case_study_slugs=tuple(
+                case_study.slug
+                for case_study in rule.case_studies.all()
+                if case_study.status == CaseStudy.Status.PUBLISHED
+            ),
+        )
+        for rule in queryset
+    ]
+
+
+@dataclass(frozen=True)
+class Tailored:
+    """An assessment's recommendations with the comparison and profile they were chosen from."""
+
+    profile: assessment_selectors.Profile
+    peers: DefaultComparison
+    recommendations: list[rules.Recommendation]
+    framework_gaps: list[rules.FrameworkGap]
+    case_studies: dict[str, CaseStudy]  # by slug, for the links of the recommendations
+
+    @property
+    def effective_type(self) -> str:
+        return self.profile.result.override_type or self.profile.result.city_type
+
+
+def tailored(assessment: Assessment) -> Tailored:
+    """The recommendations for a submitted assessment (read with select_related questionnaire, result, city)."""
+    profile = assessment_selectors.profile_data(assessment)
+    scores = {row.key: row.score for row in profile.dimensions}
+    peers = default_comparison(assessment, {**scores, INDEX_KEY: profile.result.openness_index})
+    medians = {row.key: row.stats.median for row in peers.comparisons}
+    dimensions = [
+        rules.DimensionInput(
+            key=row.key, name=row.name, score=row.score, band=row.band or None, peer_median=medians.get(row.key)
+        )
+        for row in profile.dimensions
+    ]
+    framework = [
+        rules.FrameworkInput(key=row.key, name=row.name, status=row.status or None) for row in profile.framework
+    ]
+    effective_type = profile.result.override_type or profile.result.city_type
+    chosen = rules.recommend(active_rules(), dimensions, framework, effective_type)
+    slugs = {slug for recommendation in chosen for slug in recommendation.rule.case_study_slugs}
+    case_studies = (
+        CaseStudy.objects.published().filter(slug__in=slugs).only("slug", "title", "city").in_bulk(field_name="slug")
+    )
+    return Tailored(profile, peers, chosen, rules.framework_gaps(framework, chosen), case_studies)
+
+
+def _case_study_refs(recommendation: rules.Recommendation, case_studies: dict[str, CaseStudy]) -> tuple:
+    return tuple(
+        CaseStudyRef(
+            case_studies[slug].title, case_studies[slug].city, absolute_url(case_studies[slug].get_absolute_url())
+        )
+        for slug in recommendation.rule.case_study_slugs
+        if slug in case_studies
+    )
+
+
+PRIORITY_NAMES = {1: _("High"), 2: _("Medium"), 3: _("Low")}
+
+
+def _previous_scores(assessment: Assessment) -> tuple[int | None, dict[str, Decimal | None]]:
+    """The scores of the city's last submitted assessment before this one, on the same questionnaire major."""
+    previous = (
+        Assessment.objects.filter(
+            city_id=assessment.city_id,
+            status=Assessment.Status.SUBMITTED,
+            year__lt=assessment.year,
+            questionnaire__major=assessment.questionnaire.major,
+            result__isnull=False,
+        )
+        .select_related("result")
+        .order_by("-year", "-submitted_at")
+        .first()
+    )
+    if previous is None:
+        return None, {}
+    scores = {
+        key: None if value is None else Decimal(value) for key, value in previous.result.scores_by_dimension.items()
+    }
+    scores[INDEX_KEY] = previous.result.openness_index
+    return previous.year, scores
+
+
+def _evidence(assessment: Assessment) -> tuple[EvidenceLine, ...]:
+    structure = assessment_selectors.questionnaire_structure(assessment.questionnaire)
+    answers = assessment_selectors.answers_by_question(assessment)
+    lines = []
+    for dimension in structure.dimensions:
+        for question in structure.questions_by_dimension[dimension.pk]:
+            answer = answers.get(question.pk)
+            if answer is None or not (answer.evidence_note or answer.evidence_url):
+                continue
+            lines.append(
+                EvidenceLine(
+                    dimension=dimension.name,
+                    question=question.text,
+                    answer=assessment_selectors.value_in_words(question, answer),
+                    note=answer.evidence_note,
+                    url=answer.evidence_url,
+                )
+            )
+    return tuple(lines)
+
+
+def report_data(assessment: Assessment) -> ReportData:
+    """Everything the tailored PDF shows, for a submitted assessment."""
+    chosen = tailored(assessment)
+    profile, peers = chosen.profile, chosen.peers
+    by_key = {row.key: row for row in peers.comparisons}
+    strengths, weaknesses = peer_comparison.strengths_and_weaknesses(
+        [row for row in peers.comparisons if row.key != INDEX_KEY], assessment.questionnaire.rules.bands
+    )
+    names = {row.key: row.name for row in profile.dimensions}
+    previous_year, previous = _previous_scores(assessment)
+    titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
+    gaps = {gap.key: gap for gap in chosen.framework_gaps}
+    result = profile.result
+    index_row = by_key.get(INDEX_KEY)
+    return ReportData(
+        city=assessment.city.name,
+        country=assessment.city.country,
+        year=assessment.year,
+        questionnaire_version=assessment.questionnaire.version,
+        generated_on=timezone.localdate(),
+        city_type=profile.city_type.name,
+        city_type_description=profile.city_type.description,
+        city_type_reason=(
+            _("Set by an editor: %(reason)s") % {"reason": result.override_reason}
+            if result.override_type
+            else " ".join(part for part in (profile.rule_description, result.explanation) if part)
+        ),
+        index=result.openness_index,
+        index_band=profile.index.band_label,
+        peer_group=peers.group.definition
+        if peers.group
+        else _("Too few comparable cities have assessed for a peer group yet; strengths and weaknesses use bands."),
+        peer_n=peers.n,
+        index_rank=index_row.rank if index_row else None,
+        strengths=tuple(
+            Highlight(names.get(item.comparison.key, item.comparison.key), peer_comparison.gap_in_words(item))
+            for item in strengths
+        ),
+        weaknesses=tuple(
+            Highlight(names.get(item.comparison.key, item.comparison.key), peer_comparison.gap_in_words(item))
+            for item in weaknesses
+        ),
+        scores=tuple(
+            ScoreLine(
+                key=row.key,
+                name=row.name,
+                score=row.score,
+                band=row.band,
+                median=by_key[row.key].stats.median if row.key in by_key else None,
+                p25=by_key[row.key].stats.p25 if row.key in by_key else None,
+                p75=by_key[row.key].stats.p75 if row.key in by_key else None,
+                rank=by_key[row.key].rank if row.key in by_key else None,
+                previous=previous.get(row.key),
+            )
+            for row in profile.dimensions
+        ),
+        previous_year=previous_year,
+        recommendations=tuple(
+            RecommendationLine(
+                title=item.rule.title,
+                theme=item.rule.theme_name,
+                priority=str(PRIORITY_NAMES.get(item.rule.priority, item.rule.priority)),
+                reasons=item.reasons,
+                text=item.rule.text,
+                actions=item.rule.actions,
+                case_studies=_case_study_refs(item, chosen.case_studies),
+            )
+            for item in chosen.recommendations
+        ),
+        framework=tuple(
+            FrameworkLine(
+                name=row.name,
+                status=str(FrameworkStatus(row.status).label) if row.status else _("Not answered"),
+                link=row.link,
+                closed_by=tuple(titles[key] for key in gaps[row.key].closed_by if key in titles)
+                if row.key in gaps
+                else (),
+            )
+            for row in profile.framework
+        ),
+        evidence=_evidence(assessment),
+        is_demo=assessment.is_demo,
+        peer_medians={
+            row.key: row.stats.median
+            for row in peers.comparisons
+            if row.key != INDEX_KEY and row.stats.median is not None
+        },
+        site_url=absolute_url("/"),
+    )
+
+
+def recipients(city) -> list[Partner]:
+    """The partners a city's report may go to: active, with a consent date, following the city actively."""
+    return list(
+        Partner.objects.filter(
+            is_active=True,
+            consent_date__isnull=False,
+            followings__city=city,
+            followings__is_active=True,
+        ).order_by("organisation", "pk")
+    )
+
+
+def following_of(partner: Partner, city) -> Following | None:
+    return Following.objects.filter(partner=partner, city=city).first()

@@ -1,0 +1,407 @@
+"""Writes for reports and their delivery: request, generate, approve, send, sweep.
+
+Celery tasks carry ids only and call these functions. Every step can run twice without doing its work twice:
+a report that is ready is not rendered again by a repeated message, and a partner is emailed once per submitted
+assessment (`ReportDelivery` is unique per assessment and partner, and a sent delivery is never sent again).
+"""
+
+import hashlib
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import make_msgid
+
+from celery.exceptions import Retry
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
+
+from assessments.models import Assessment
+from assessments.services import absolute_url
+
+from . import pdf, selectors
+from .models import Following, Partner, Report, ReportDelivery
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "opencities.partner-unsubscribe"
+# A queued row older than this has lost its message (broker down at the time, or a lost worker): queue it again.
+QUEUE_GRACE = timedelta(minutes=5)
+
+
+class PermanentDeliveryError(Exception):
+    """The mail server refused the message for good (an unknown address, say): retrying cannot help."""
+
+
+# --- Reports ---
+
+
+def report_url(assessment: Assessment) -> str:
+    return reverse("assessment_report", kwargs={"slug": assessment.city.slug, "pk": assessment.pk})
+
+
+@transaction.atomic
+def report_request(*, assessment: Assessment, user=None) -> Report:
+    """Queue the (re)generation of a submitted assessment's report; the task is sent once the transaction commits."""
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted assessment has a report."))
+    report, _created = Report.objects.select_for_update().get_or_create(assessment=assessment)
+    if report.status == Report.Status.GENERATING:
+        return report  # already on its way; a second render would only race the first
+    report.status = Report.Status.QUEUED
+    report.queued_at = timezone.now()
+    report.error = ""
+    report.attempts = 0
+    report.requested_by = user if user is not None and user.is_authenticated else report.requested_by
+    report.save()
+    transaction.on_commit(lambda: queue_generation(report.pk))
+    return report
+
+
+def queue_generation(report_id: int) -> bool:
+    """Send the generation task; with the broker down the report stays queued for the sweeper."""
+    from .tasks import generate_report
+
+    try:
+        generate_report.delay(report_id)
+    except OperationalError:
+        logger.warning("Broker unreachable: report %s stays queued until queue_reports runs", report_id)
+        return False
+    except Retry:
+        # Only in process (no broker): the task asked for a retry that has no worker to wait for it. Queued
+        # again, the report is the sweeper's next time, not only once its generating state looks stuck.
+        Report.objects.filter(pk=report_id, status=Report.Status.GENERATING).update(
+            status=Report.Status.QUEUED, queued_at=timezone.now()
+        )
+        logger.warning("Report %s hit a passing fault in process; queue_reports will try it again", report_id)
+        return False
+    return True
+
+
+def report_generate(*, report_id: int) -> Report:
+    """Render and store the report's PDF, then tell the city's members; does nothing for a report already ready."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("assessment").get(pk=report_id)
+        if report.status in (Report.Status.READY, Report.Status.FAILED):
+            return report
+        report.status = Report.Status.GENERATING
+        report.started_at = timezone.now()
+        report.attempts += 1
+        report.save(update_fields=["status", "started_at", "attempts"])
+    assessment = Assessment.objects.select_related("questionnaire", "result", "city").get(pk=report.assessment_id)
+    rendered = pdf.render_report(selectors.report_data(assessment))
+    name = f"{assessment.city.slug}-{assessment.year}-openness-report.pdf"
+    stored = report.file.storage.save(f"reports/{assessment.year}/{name}", ContentFile(rendered.content))
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status == Report.Status.READY:
+            # Another worker rendered it meanwhile (a message sent twice): keep its file, tell nobody again.
+            report.file.storage.delete(stored)
+            return report
+        previous_file = report.file.name if report.file else ""
+        report.file.name = stored
+        report.sha256 = hashlib.sha256(rendered.content).hexdigest()
+        report.pages = rendered.pages
+        report.size = len(rendered.content)
+        report.status = Report.Status.READY
+        report.finished_at = timezone.now()
+        report.error = ""
+        report.save()
+        transaction.on_commit(lambda: _tell_members_report_ready(report_id))
+    if previous_file and previous_file != stored:
+        report.file.storage.delete(previous_file)
+    return report
+
+
+@transaction.atomic
+def report_fail(*, report_id: int, reason: str) -> Report:
+    report = Report.objects.select_for_update().get(pk=report_id)
+    report.status = Report.Status.FAILED
+    report.error = reason[:2000]
+    report.finished_at = timezone.now()
+    report.save(update_fields=["status", "error", "finished_at"])
+    return report
+
+
+def _tell_members_report_ready(report_id: int) -> None:
+    report = Report.objects.select_related("assessment__city").get(pk=report_id)
+    assessment = report.assessment
+    context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}
+    subject = render_to_string("recommendations/email/report_ready_subject.txt", context).strip()
+    body = render_to_string("recommendations/email/report_ready.txt", context)
+    recipients = assessment.city.memberships.values_list("user__email", flat=True)
+    with get_connection() as connection:
+        for email in recipients:
+            send_mail(subject, body, None, [email], connection=connection)
+
+
+# --- Approval and delivery ---
+
+
+@transaction.atomic
+def report_approve(*, report: Report, user, partner_ids) -> list[ReportDelivery]:
+    """The lead confirms the recipients of a ready report; each gets one delivery, queued once this commits."""
+    report = Report.objects.select_for_update().select_related("assessment__city").get(pk=report.pk)
+    if report.status != Report.Status.READY:
+        raise ValidationError(_("The report is not ready yet; it can be sent once it is."))
+    allowed = {partner.pk: partner for partner in selectors.recipients(report.assessment.city)}
+    try:
+        chosen = [int(pk) for pk in partner_ids]
+    except (TypeError, ValueError):
+        raise ValidationError(_("Choose the partners from the list on the page.")) from None
+    unknown = [pk for pk in chosen if pk not in allowed]
+    if unknown:
+        raise ValidationError(
+            _("Some chosen recipients no longer follow this city or have no consent recorded; reload the page.")
+        )
+    if not chosen:
+        raise ValidationError(_("Choose at least one partner to send the report to."))
+    now = timezone.now()
+    report.approved_by = user
+    report.approved_at = now
+    report.save(update_fields=["approved_by", "approved_at"])
+    deliveries = []
+    for pk in chosen:
+        delivery, created = ReportDelivery.objects.get_or_create(
+            assessment=report.assessment,
+            partner=allowed[pk],
+            defaults={"report": report, "email": allowed[pk].email, "queued_at": now},
+        )
+        deliveries.append(delivery)
+        if created:
+            transaction.on_commit(lambda delivery_id=delivery.pk: queue_delivery(delivery_id))
+    return deliveries
+
+
+def queue_delivery(delivery_id: int) -> bool:
+    from .tasks import send_delivery
+
+    try:
+        send_delivery.delay(delivery_id)
+    except OperationalError:
+        logger.warning("Broker unreachable: delivery %s stays queued until queue_reports runs", delivery_id)
+        return False
+    except Retry:
+        logger.warning("Delivery %s hit a passing fault in process; queue_reports will try it again", delivery_id)
+        return False
+    return True
+
+
+@transaction.atomic
+def delivery_resend(*, delivery: ReportDelivery) -> ReportDelivery:
+    """An editor's resend: the delivery is queued again and will be sent, even if it was sent before."""
+    delivery = ReportDelivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery.status = ReportDelivery.Status.QUEUED
+    delivery.queued_at = timezone.now()
+    delivery.last_error = ""
+    delivery.save(update_fields=["status", "queued_at", "last_error"])
+    transaction.on_commit(lambda: queue_delivery(delivery.pk))
+    return delivery
+
+
+def unsubscribe_token(following: Following) -> str:
+    return signing.dumps({"following": following.pk}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(following: Following) -> str:
+    return absolute_url(reverse("partner_unsubscribe", kwargs={"token": unsubscribe_token(following)}))
+
+
+def following_from_token(token: str) -> Following | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return Following.objects.select_related("partner", "city").filter(pk=data.get("following")).first()
+
+
+@transaction.atomic
+def partner_unsubscribe(*, following: Following) -> Following:
+    """The partner stops receiving this city's reports (other cities it follows are unchanged)."""
+    following = Following.objects.select_for_update().get(pk=following.pk)
+    if following.is_active:
+        following.is_active = False
+        following.unsubscribed_at = timezone.now()
+        following.save(update_fields=["is_active", "unsubscribed_at"])
+    return following
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    delivery: ReportDelivery
+    sent_now: bool
+
+
+def _start_sending(delivery_id: int) -> ReportDelivery | None:
+    """Lock the delivery and mark it sending; None when there is nothing to send."""
+    with transaction.atomic():
+        delivery = (
+            ReportDelivery.objects.select_for_update()
+            .select_related("partner", "report", "assessment__city")
+            .get(pk=delivery_id)
+        )
+        if delivery.status in (ReportDelivery.Status.SENT, ReportDelivery.Status.FAILED):
+            return None
+        if delivery.status == ReportDelivery.Status.SENDING:
+            # A worker died between handing the message to the mail server and recording it: it may have
+            # arrived. Say so rather than risk a second copy; an editor can resend after checking.
+            delivery.status = ReportDelivery.Status.FAILED
+            delivery.last_error = _("Interrupted while sending; it may have arrived. Check before resending.")
+            delivery.save(update_fields=["status", "last_error"])
+            return None
+        following = Following.objects.filter(partner=delivery.partner, city=delivery.assessment.city).first()
+        partner = delivery.partner
+        if not (partner.is_active and partner.consent_date and following and following.is_active):
+            delivery.status = ReportDelivery.Status.FAILED
+            delivery.last_error = _("Not sent: the partner is inactive, has no consent recorded or unsubscribed.")
+            delivery.save(update_fields=["status", "last_error"])
+            return None
+        delivery.status = ReportDelivery.Status.SENDING
+        delivery.attempts += 1
+        delivery.save(update_fields=["status", "attempts"])
+        delivery.following = following
+        return delivery
+
+
+def _message(delivery: ReportDelivery) -> EmailMultiAlternatives:
+    assessment, report = delivery.assessment, delivery.report
+    unsubscribe = unsubscribe_url(delivery.following)
+    context = {
+        "partner": delivery.partner,
+        "city": assessment.city,
+        "assessment": assessment,
+        "report": report,
+        "unsubscribe_url": unsubscribe,
+        "site_url": absolute_url("/"),
+    }
+    subject = render_to_string("recommendations/email/report_subject.txt", context).strip()
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "opencities.localhost"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("recommendations/email/report.txt", context),
+        to=[delivery.email],
+        headers={
+            "Message-ID": make_msgid("report", domain=domain),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+        },
+    )
+    message.attach_alternative(render_to_string("recommendations/email/report.html", context), "text/html")
+    with report.file.open("rb") as handle:
+        message.attach(
+            f"{assessment.city.slug}-{assessment.year}-openness-report.pdf", handle.read(), "application/pdf"
+        )
+    return message
+
+
+def delivery_send(*, delivery_id: int) -> DeliveryOutcome:
+    """Email one partner the report, once. Raises for the task to retry on a passing mail-server problem."""
+    delivery = _start_sending(delivery_id)
+    if delivery is None:
+        return DeliveryOutcome(ReportDelivery.objects.get(pk=delivery_id), sent_now=False)
+    message = _message(delivery)
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        reasons = "; ".join(
+            f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for address, (code, text) in error.recipients.items()
+        )
+        delivery_fail(
+            delivery_id=delivery_id, reason=_("The mail server refused the address (%(why)s).") % {"why": reasons}
+        )
+        raise PermanentDeliveryError(reasons) from error
+    except Exception as error:
+        # Back to queued, so the retry (or the sweeper) sends it again; the reason stays visible meanwhile.
+        # queued_at restarts too: the task's own retry (at most 160 s away) comes before the sweeper would.
+        ReportDelivery.objects.filter(pk=delivery_id).update(
+            status=ReportDelivery.Status.QUEUED,
+            queued_at=timezone.now(),
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        raise
+    ReportDelivery.objects.filter(pk=delivery_id).update(
+        status=ReportDelivery.Status.SENT,
+        sent_at=timezone.now(),
+        message_id=message.extra_headers["Message-ID"],
+        last_error="",
+    )
+    delivery.refresh_from_db()
+    return DeliveryOutcome(delivery, sent_now=True)
+
+
+def delivery_fail(*, delivery_id: int, reason: str) -> None:
+    ReportDelivery.objects.filter(pk=delivery_id).exclude(status=ReportDelivery.Status.SENT).update(
+        status=ReportDelivery.Status.FAILED, last_error=reason[:2000]
+    )
+
+
+# --- Demonstration data ---
+
+DEMO_PARTNER_EMAIL = "partner@example.org"
+
+
+def demo_partner_ensure(*, city) -> Partner:
+    """The demo partner (an example.org address, consent recorded) following the demo city; idempotent."""
+    partner, _created = Partner.objects.update_or_create(
+        email=DEMO_PARTNER_EMAIL,
+        defaults={
+            "organisation": "Demo Chamber of Commerce",
+            "contact_name": "Pat Partner",
+            "consent_date": timezone.localdate(),
+            "is_active": True,
+        },
+    )
+    Following.objects.update_or_create(
+        partner=partner, city=city, defaults={"is_active": True, "unsubscribed_at": None}
+    )
+    return partner
+
+
+# --- The sweeper ---
+
+
+@dataclass(frozen=True)
+class Swept:
+    reports: int
+    deliveries: int
+
+
+def queue_reports(*, now=None) -> Swept:
+    """Queue again what lost its task: reports and deliveries left queued, reports stuck generating.
+
+    A report is "stuck" once it has been generating for longer than the task's hard time limit: by then the
+    worker that had it is gone. `failed` stays failed until someone presses retry or resend.
+    """
+    now = now or timezone.now()
+    stale_queue = now - QUEUE_GRACE
+    hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    report_ids = []
+    with transaction.atomic():
+        stuck = Report.objects.select_for_update(skip_locked=True).filter(
+            status=Report.Status.GENERATING, started_at__lt=now - hard_limit
+        )
+        stuck_ids = list(stuck.values_list("pk", flat=True))
+        Report.objects.filter(pk__in=stuck_ids).update(status=Report.Status.QUEUED, queued_at=now)
+        waiting = Report.objects.filter(status=Report.Status.QUEUED, queued_at__lt=stale_queue)
+        report_ids = stuck_ids + list(waiting.values_list("pk", flat=True))
+        Report.objects.filter(pk__in=report_ids).update(queued_at=now)
+        delivery_ids = list(
+            ReportDelivery.objects.filter(status=ReportDelivery.Status.QUEUED, queued_at__lt=stale_queue).values_list(
+                "pk", flat=True
+            )
+        )
+        ReportDelivery.objects.filter(pk__in=delivery_ids).update(queued_at=now)
+    for report_id in dict.fromkeys(report_ids):
+        queue_generation(report_id)
+    for delivery_id in delivery_ids:
+        queue_delivery(delivery_id)
+    return Swept(reports=len(set(report_ids)), deliveries=len(delivery_ids))

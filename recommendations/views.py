@@ -1,0 +1,200 @@
+"""Recommendations (tailored for members, general for everyone), the report page and partners' unsubscribing."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from assessments.access import city_role_required
+from assessments.models import Assessment, Role
+
+from . import general, selectors, services
+from .models import Report, ReportDelivery
+
+
+def _submitted(city, pk):
+    return get_object_or_404(
+        Assessment.objects.select_related("questionnaire", "result", "city"),
+        city=city,
+        pk=pk,
+        status=Assessment.Status.SUBMITTED,
+    )
+
+
+@require_safe
+@city_role_required(Role.VIEWER)
+def assessment_recommendations(request, pk, *, city, membership):
+    assessment = _submitted(city, pk)
+    chosen = selectors.tailored(assessment)
+    titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
+    by_priority = {}
+    for item in chosen.recommendations:
+        refs = [chosen.case_studies[slug] for slug in item.rule.case_study_slugs if slug in chosen.case_studies]
+        by_priority.setdefault(item.rule.priority, []).append((item, refs))
+    return render(
+        request,
+        "recommendations/assessment_recommendations.html",
+        {
+            "city": city,
+            "membership": membership,
+            "assessment": assessment,
+            "tailored": chosen,
+            "groups": [(selectors.PRIORITY_NAMES[priority], by_priority[priority]) for priority in sorted(by_priority)],
+            "gaps": [(gap, [titles[key] for key in gap.closed_by if key in titles]) for gap in chosen.framework_gaps],
+        },
+    )
+
+
+def _report_state(report: Report | None) -> dict:
+    """What the report page and its live status show: one of queued, generating, ready, awaiting approval, sent."""
+    if report is None:
+        return {"state": "none", "label": _("Not requested"), "done": True}
+    deliveries = list(report.deliveries.select_related("partner").order_by("partner__organisation"))
+    sent = sum(delivery.status == ReportDelivery.Status.SENT for delivery in deliveries)
+    failed = [delivery for delivery in deliveries if delivery.status == ReportDelivery.Status.FAILED]
+    waiting = sum(
+        delivery.status in (ReportDelivery.Status.QUEUED, ReportDelivery.Status.SENDING) for delivery in deliveries
+    )
+    if report.status == Report.Status.READY and not report.approved_at:
+        state, label = "awaiting-approval", _("Ready, awaiting approval")
+    elif report.status == Report.Status.READY and deliveries:
+        state = "sent" if not waiting else "sending"
+        label = ngettext("Sent to %(n)d partner", "Sent to %(n)d partners", sent) % {"n": sent}
+        if waiting:
+            label += " · " + ngettext("%(n)d on its way", "%(n)d on their way", waiting) % {"n": waiting}
+        if failed:
+            label += " · " + ngettext("%(n)d failed", "%(n)d failed", len(failed)) % {"n": len(failed)}
+    else:
+        state, label = report.status, report.get_status_display()
+    return {
+        "state": state,
+        "label": str(label),
+        "status": report.status,
+        "error": report.error,
+        "pages": report.pages,
+        "size": report.size,
+        "sent": sent,
+        "waiting": waiting,
+        "deliveries": deliveries,
+        "done": report.status in (Report.Status.READY, Report.Status.FAILED) and not waiting,
+    }
+
+
+@require_safe
+@city_role_required(Role.VIEWER)
+def assessment_report(request, pk, *, city, membership):
+    assessment = _submitted(city, pk)
+    report = Report.objects.filter(assessment=assessment).first()
+    state = _report_state(report)
+    return render(
+        request,
+        "recommendations/report.html",
+        {
+            "city": city,
+            "membership": membership,
+            "assessment": assessment,
+            "report": report,
+            "state": state,
+            "recipients": selectors.recipients(city) if report and report.status == Report.Status.READY else [],
+            "already_sent_to": {delivery.partner_id for delivery in state.get("deliveries", [])},
+            "is_lead": membership.role == Role.LEAD,
+        },
+    )
+
+
+@never_cache
+@require_safe
+@city_role_required(Role.VIEWER)
+def assessment_report_status(request, pk, *, city, membership):
+    assessment = _submitted(city, pk)
+    state = _report_state(Report.objects.filter(assessment=assessment).first())
+    state.pop("deliveries", None)
+    return JsonResponse(state)
+
+
+@require_safe
+@city_role_required(Role.VIEWER)
+def assessment_report_download(request, pk, *, city, membership):
+    assessment = _submitted(city, pk)
+    report = Report.objects.filter(assessment=assessment).first()
+    if report is None or report.status != Report.Status.READY or not report.file:
+        messages.info(
+            request,
+            _("The report is not ready to download yet (%(state)s). This page shows when it is.")
+            % {"state": _report_state(report)["label"].lower()},
+        )
+        return redirect("assessment_report", slug=city.slug, pk=assessment.pk)
+    try:
+        handle = report.file.open("rb")
+    except OSError:
+        raise Http404(_("The report's file is missing; request it again from the report page.")) from None
+    filename = f"{city.slug}-{assessment.year}-openness-report.pdf"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@require_POST
+@city_role_required(Role.LEAD)
+def assessment_report_request(request, pk, *, city, membership):
+    assessment = _submitted(city, pk)
+    try:
+        report = services.report_request(assessment=assessment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        report.refresh_from_db()
+        if report.status == Report.Status.QUEUED:
+            messages.success(request, _("The report is queued; this page follows its progress."))
+    return redirect("assessment_report", slug=city.slug, pk=assessment.pk)
+
+
+@require_POST
+@city_role_required(Role.LEAD)
+def assessment_report_approve(request, pk, *, city, membership):
+    assessment = _submitted(city, pk)
+    report = get_object_or_404(Report, assessment=assessment)
+    try:
+        deliveries = services.report_approve(
+            report=report, user=request.user, partner_ids=request.POST.getlist("partner")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Sending approved: the report goes to %(n)d partner.",
+                "Sending approved: the report goes to %(n)d partners.",
+                len(deliveries),
+            )
+            % {"n": len(deliveries)},
+        )
+    return redirect("assessment_report", slug=city.slug, pk=assessment.pk)
+
+
+@require_safe
+def general_recommendations(request):
+    return render(request, "recommendations/general.html", {"themes": general.themes()})
+
+
+@require_safe
+def general_recommendations_pdf(request):
+    return FileResponse(
+        general.pdf_bytes(),
+        as_attachment=True,
+        filename="opencities-policy-recommendations.pdf",
+        content_type="application/pdf",
+    )
+
+
+def partner_unsubscribe(request, token):
+    following = services.following_from_token(token)
+    if following is None:
+        return render(request, "recommendations/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        services.partner_unsubscribe(following=following)
+        return render(request, "recommendations/unsubscribe.html", {"following": following, "done": True})
+    return render(request, "recommendations/unsubscribe.html", {"following": following})
