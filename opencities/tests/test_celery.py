@@ -34,7 +34,7 @@ def test_broker_follows_redis_url():
         assert app.conf.task_always_eager is False
     else:
         # An empty broker URL would mean AMQP on localhost: the in-process mode is explicit.
-        assert app.conf.broker_url == "memory://"
+        assert app.conf.broker_url == "memory://localhost/"
         assert app.conf.task_always_eager is True
 
 

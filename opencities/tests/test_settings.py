@@ -56,7 +56,7 @@ def test_embedded_defaults_need_no_service():
     values = read_settings(DEBUG="1")
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"] == str(ROOT / "var" / "opencities.sqlite3")
-    assert (values["broker"], values["eager"]) == ("memory://", True)
+    assert (values["broker"], values["eager"]) == ("memory://localhost/", True)
     assert values["email_backend"] == "opencities.mail.OutboxEmailBackend"
     assert values["email_path"] == str(ROOT / "var" / "outbox")
     assert values["demo"] is False
