@@ -33,9 +33,27 @@ class Page:
             raise ValueError("A POST benchmark needs a body: a function building the form data of each request.")
 
 
-# Creates the benchmark's data and returns the page to time: a Page, or the client (logged in if
-# the page needs it) and the URL of a GET answered 200.
-Setup = Callable[[], Page | tuple[Client, str]]
+@dataclass(frozen=True)
+class Job:
+    """Work timed outside a request, reported in rows per second: an import, say.
+
+    `prepare`, called before each run outside the timed part, puts the database back as the job
+    expects it and returns the run itself: a callable that processes `rows` rows (and raises if
+    it did not). The runner times `repetitions` runs (fewer if the command line asks fewer).
+    """
+
+    prepare: Callable[[], Callable[[], object]]
+    rows: int
+    repetitions: int = 5
+
+
+class Skip(Exception):
+    """Raised by a setup that cannot run on this database; its message is the reason shown."""
+
+
+# Creates the benchmark's data and returns what to time: a Page, the client (logged in if the page
+# needs it) and the URL of a GET answered 200, or a Job. It may raise Skip.
+Setup = Callable[[], Page | tuple[Client, str] | Job]
 
 
 def as_page(setup_result: Page | tuple[Client, str]) -> Page:
@@ -54,6 +72,8 @@ class Benchmark:
     target: float | None = None
     # Most queries one request may make; catches an N+1 that a fast database hides in the timing.
     max_queries: int | None = None
+    # For a Job: the fewest rows per second acceptable (it has no baseline: its own name).
+    min_rate: float | None = None
 
 
 class Registry:
@@ -63,6 +83,8 @@ class Registry:
     def add(self, benchmark: Benchmark) -> Benchmark:
         if benchmark.name in self._benchmarks:
             raise ValueError(f"Benchmark {benchmark.name!r} is registered twice.")
+        if benchmark.min_rate is not None and (benchmark.target is not None or benchmark.baseline != benchmark.name):
+            raise ValueError(f"Benchmark {benchmark.name!r} is judged in rows per second: it has no baseline or ratio.")
         # Baselines run first, so a ratio is always to a median taken earlier in the same run.
         if benchmark.baseline != benchmark.name and benchmark.baseline not in self._benchmarks:
             raise ValueError(
@@ -73,12 +95,25 @@ class Registry:
         return benchmark
 
     def benchmark(
-        self, name: str, *, baseline: str = BARE_VIEW, target: float | None = None, max_queries: int | None = None
+        self,
+        name: str,
+        *,
+        baseline: str | None = None,
+        target: float | None = None,
+        max_queries: int | None = None,
+        min_rate: float | None = None,
     ) -> Callable[[Setup], Setup]:
-        """Register the decorated setup function as the benchmark `name`."""
+        """Register the decorated setup function as the benchmark `name`.
+
+        The baseline defaults to bare-view, or for a throughput benchmark (`min_rate`) to none.
+        """
+        if baseline is None:
+            baseline = name if min_rate is not None else BARE_VIEW
 
         def register(setup: Setup) -> Setup:
-            self.add(Benchmark(name, setup, baseline=baseline, target=target, max_queries=max_queries))
+            self.add(
+                Benchmark(name, setup, baseline=baseline, target=target, max_queries=max_queries, min_rate=min_rate)
+            )
             return setup
 
         return register

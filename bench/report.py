@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from .registry import Benchmark
 
-PASS, FAIL, ERROR, NOT_JUDGED = "PASS", "FAIL", "ERROR", "—"
+PASS, FAIL, ERROR, NOT_JUDGED, SKIPPED = "PASS", "FAIL", "ERROR", "—", "skipped"
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,8 @@ class Outcome:
     queries: int | None = None
     baseline_median: float | None = None
     error: str | None = None
+    skipped: str | None = None  # why it did not run here
+    rows: int | None = None  # a Job's rows per run: the row reports rows per second
 
     @property
     def ratio(self) -> float | None:
@@ -22,13 +24,27 @@ class Outcome:
         return self.median / self.baseline_median
 
     @property
+    def rate(self) -> float | None:
+        """Rows per second of a Job."""
+        if self.rows is None or not self.median:
+            return None
+        return self.rows / self.median
+
+    @property
     def verdict(self) -> str:
         if self.error:
             return ERROR
+        if self.skipped:
+            return SKIPPED
         benchmark = self.benchmark
-        if self.ratio is None or (benchmark.target is None and benchmark.max_queries is None):
+        is_job = self.rows is not None
+        measured, limit = (self.rate, benchmark.min_rate) if is_job else (self.ratio, benchmark.target)
+        if measured is None or (limit is None and benchmark.max_queries is None):
             return NOT_JUDGED
-        fast_enough = benchmark.target is None or within_target(self.ratio, benchmark.target)
+        if limit is None:
+            fast_enough = True
+        else:
+            fast_enough = within_rate(measured, limit) if is_job else within_target(measured, limit)
         few_enough_queries = benchmark.max_queries is None or self.queries <= benchmark.max_queries
         return PASS if fast_enough and few_enough_queries else FAIL
 
@@ -47,12 +63,23 @@ def within_target(ratio: float, target: float) -> bool:
     return round(ratio, 1) <= target
 
 
+def within_rate(rate: float, min_rate: float) -> bool:
+    # Judged on the rate as printed (whole rows per second).
+    return round(rate) >= min_rate
+
+
 def format_target(target: float | None) -> str:
     return NOT_JUDGED if target is None else f"≤ {format_ratio(target)}"
 
 
 def format_median(seconds: float | None) -> str:
-    return NOT_JUDGED if seconds is None else f"{seconds * 1000:.2f} ms"
+    if seconds is None:
+        return NOT_JUDGED
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.2f} ms"
+
+
+def format_rate(rate: float) -> str:
+    return f"{rate:,.0f} rows/s"
 
 
 def format_queries(outcome: Outcome) -> str:
@@ -67,6 +94,17 @@ RIGHT_ALIGNED = {"median", "ratio", "queries"}
 
 
 def table_row(outcome: Outcome) -> tuple[str, ...]:
+    if outcome.rows is not None:  # a Job: its rows instead of a baseline, its rate instead of a ratio
+        min_rate = outcome.benchmark.min_rate
+        return (
+            outcome.benchmark.name,
+            format_median(outcome.median),
+            f"{outcome.rows:,} rows",
+            NOT_JUDGED if outcome.rate is None else format_rate(outcome.rate),
+            NOT_JUDGED if min_rate is None else f"≥ {format_rate(min_rate)}",
+            outcome.verdict,
+            format_queries(outcome),
+        )
     ratio = outcome.ratio
     baseline = outcome.benchmark.baseline
     if outcome.baseline_median is not None:
@@ -83,9 +121,10 @@ def table_row(outcome: Outcome) -> tuple[str, ...]:
 
 
 def format_table(outcomes: list[Outcome], *, database: str) -> str:
-    """The database line, then a header and one row per benchmark."""
-    rows = [COLUMNS, *(table_row(outcome) for outcome in outcomes)]
+    """The database line, then a header and one row per benchmark; a skipped one gives its reason."""
+    rows = [COLUMNS, *(table_row(outcome) for outcome in outcomes if not outcome.skipped)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
+    widths[0] = max([widths[0], *(len(outcome.benchmark.name) for outcome in outcomes)])
 
     def line(row):
         cells = (
@@ -94,5 +133,10 @@ def format_table(outcomes: list[Outcome], *, database: str) -> str:
         )
         return "  ".join(cells).rstrip()
 
+    def outcome_line(outcome):
+        if outcome.skipped:
+            return f"{outcome.benchmark.name.ljust(widths[0])}  {SKIPPED}: {outcome.skipped}"
+        return line(table_row(outcome))
+
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([f"Database: {database}", "", line(COLUMNS), rule, *(line(row) for row in rows[1:])])
+    return "\n".join([f"Database: {database}", "", line(COLUMNS), rule, *(outcome_line(each) for each in outcomes)])

@@ -23,7 +23,7 @@ from django.test.utils import (
     teardown_test_environment,
 )
 
-from .registry import Benchmark, Page, as_page
+from .registry import Benchmark, Job, Page, Skip, as_page
 from .report import Outcome
 
 WARMUP = 5
@@ -51,7 +51,7 @@ class BenchmarkError(Exception):
 class Measurement:
     median: float  # seconds
     queries: int
-    baseline_median: float  # seconds, of the baseline's requests taken in turn with these
+    baseline_median: float | None  # seconds, of the baseline's requests taken in turn with these (none for a job)
 
 
 def prepare(page: Page) -> Callable[[], HttpResponse]:
@@ -117,19 +117,52 @@ def measure(page, baseline=None, *, warmup: int = WARMUP, repetitions: int = REP
     return Measurement(median=medians[0], queries=queries, baseline_median=medians[-1])
 
 
+def measure_job(job: Job, *, repetitions: int = REPETITIONS) -> Measurement:
+    """Median time of the job's runs, each prepared untimed, after one untimed run whose queries are counted.
+
+    A run takes seconds, not milliseconds: the job's own `repetitions` (fewer if `repetitions` is
+    fewer), the collector left on (its pauses are part of a long run) but emptied before each run.
+    """
+    with CaptureQueriesContext(connection) as captured:
+        job.prepare()()
+    queries = len(captured)
+    timings = []
+    for _ in range(min(repetitions, job.repetitions)):
+        work = job.prepare()
+        gc.collect()
+        start = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - start)
+    return Measurement(median=statistics.median(timings), queries=queries, baseline_median=None)
+
+
 def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int = REPETITIONS) -> list[Outcome]:
-    """Measure each benchmark together with its baseline; each in a transaction rolled back after it."""
+    """Measure each benchmark together with its baseline; each in a transaction rolled back after it.
+
+    A setup that raises Skip (the benchmark needs another database) gives a skipped outcome, not an error.
+    """
     by_name = {benchmark.name: benchmark for benchmark in benchmarks}
     outcomes = []
     with override_settings(**BENCH_SETTINGS):
         for benchmark in benchmarks:
+            rows = None
             try:
                 with transaction.atomic():
                     baseline = None
                     if benchmark.baseline != benchmark.name:
                         baseline = by_name[benchmark.baseline].setup()
-                    measurement = measure(benchmark.setup(), baseline, warmup=warmup, repetitions=repetitions)
+                    timed = benchmark.setup()
+                    if isinstance(timed, Job):
+                        if baseline is not None:
+                            raise BenchmarkError(f"{benchmark.name} times a job: it has no baseline.")
+                        rows = timed.rows
+                        measurement = measure_job(timed, repetitions=repetitions)
+                    else:
+                        measurement = measure(timed, baseline, warmup=warmup, repetitions=repetitions)
                     transaction.set_rollback(True)
+            except Skip as skip:
+                outcomes.append(Outcome(benchmark, skipped=str(skip)))
+                continue
             except Exception:
                 outcomes.append(Outcome(benchmark, error=traceback.format_exc()))
                 continue
@@ -139,6 +172,7 @@ def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int =
                     median=measurement.median,
                     queries=measurement.queries,
                     baseline_median=measurement.baseline_median,
+                    rows=rows,
                 )
             )
     return outcomes

@@ -216,6 +216,7 @@ class CaseStudyResource(resources.ModelResource):
         clean_model_instances = True
         instance_loader_class = CachedInstanceLoader  # one query for every row's existing entry
         skip_html_diff = True
+        skip_diff = True
         # Rows are written together by after_import; no savepoint per row.
         use_bulk = True
 

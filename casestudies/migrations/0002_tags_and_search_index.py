@@ -39,7 +39,7 @@ THEMES = (
     ("quality-cost-of-living", "Newcomer quality and cost of living"),
 )
 
-# The same expression as the library's query (casestudies.selectors), so that PostgreSQL uses the index.
+# Replaced by a stored, indexed column in 0003 (computing the vector per query was too slow at scale).
 SEARCH_INDEX = (
     "CREATE INDEX IF NOT EXISTS casestudy_search_english ON casestudies_casestudy "
     "USING gin (to_tsvector('english'::regconfig, COALESCE(search_text, ''::text)))"
