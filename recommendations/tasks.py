@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from . import services
+from .models import Report, ReportDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ def generate_report(self, report_id: int):
     """Render and store one report. Safe to run twice: a ready report is left alone."""
     try:
         services.report_generate(report_id=report_id)
+    except Report.DoesNotExist:
+        return "gone"  # its assessment was deleted after the task was sent
     except PASSING_FAULTS as error:
         if self.request.retries >= self.max_retries:
             services.report_fail(
@@ -44,6 +47,8 @@ def send_delivery(self, delivery_id: int):
     """Email one partner one report. Safe to run twice: a sent delivery is never sent again."""
     try:
         outcome = services.delivery_send(delivery_id=delivery_id)
+    except ReportDelivery.DoesNotExist:
+        return "gone"
     except services.PermanentDeliveryError:
         return "failed"
     except PASSING_FAULTS as error:

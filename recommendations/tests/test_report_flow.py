@@ -612,3 +612,9 @@ def test_another_citys_report_is_never_offered_to_this_citys_partners(
     with pytest.raises(ValidationError, match="no longer follow this city"):
         services.report_approve(report=krakow_report, user=outsider, partner_ids=[zurich_partner.pk])
     assert partner_mails(mailoutbox) == []
+
+
+@pytest.mark.django_db
+def test_a_task_for_a_report_or_delivery_that_no_longer_exists_ends_quietly():
+    assert tasks.generate_report.apply(args=(987654,)).get() == "gone"
+    assert tasks.send_delivery.apply(args=(987654,)).get() == "gone"
