@@ -16,6 +16,25 @@ def _static_files_without_collectstatic(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test's own process and transaction, even where REDIS_URL points at a real broker (CI).
+
+    Tests marked `redis` start real workers and need the broker; those marked `celery_config` check the
+    configuration that the settings produce.
+    """
+    if request.node.get_closest_marker("redis") or request.node.get_closest_marker("celery_config"):
+        yield
+        return
+    from opencities.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates", "task_store_eager_result")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(task_always_eager=True, task_eager_propagates=True, task_store_eager_result=True)
+    yield
+    app.conf.update(saved)
+
+
+@pytest.fixture(autouse=True)
 def _uploads_and_reports_in_a_temporary_folder(settings, tmp_path_factory):
     # Submitting generates a report PDF; tests must not leave files in the developer's var/media.
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

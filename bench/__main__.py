@@ -44,7 +44,7 @@ def main(argv=None) -> int:
     django.setup()
 
     # Importing registers the benchmarks; pages' come first whatever the order here, as the others import it.
-    from . import cases, compare, pages, wizard  # noqa: F401
+    from . import cases, compare, pages, queue, reports, wizard  # noqa: F401
     from .registry import registry
     from .report import ERROR, exit_status, format_table
     from .runner import REPETITIONS, WARMUP, describe_database, fresh_database, run

@@ -35,16 +35,32 @@ class Page:
 
 @dataclass(frozen=True)
 class Job:
-    """Work timed outside a request, reported in rows per second: an import, say.
+    """Work timed outside a request: an import in rows per second, or a render against another job.
 
     `prepare`, called before each run outside the timed part, puts the database back as the job
-    expects it and returns the run itself: a callable that processes `rows` rows (and raises if
-    it did not). The runner times `repetitions` runs (fewer if the command line asks fewer).
+    expects it and returns the run itself: a callable that does the work (and raises if it did
+    not). The runner makes `warmup` untimed runs, the first counted for queries, then times
+    `repetitions` runs (fewer if the command line asks fewer).
+
+    A job with `rows` is a throughput row: rows per second, judged by the benchmark's `min_rate`.
+    A job without is timed like a page, in turn with its baseline's runs (the baseline a job too)
+    and judged on the ratio; `per` divides each median into time per `unit` (a run's 13 pages, say),
+    so that documents of different lengths compare page for page. `note` is printed under the table.
     """
 
     prepare: Callable[[], Callable[[], object]]
-    rows: int
+    rows: int | None = None
     repetitions: int = 5
+    warmup: int = 1
+    per: int = 1
+    unit: str | None = None
+    note: str | None = None
+
+    def __post_init__(self):
+        if self.rows is not None and (self.per != 1 or self.unit):
+            raise ValueError("A job with rows is judged in rows per second: it takes no per or unit.")
+        if self.per < 1 or self.warmup < 1 or self.repetitions < 1:
+            raise ValueError("A job's per, warmup and repetitions are at least 1.")
 
 
 class Skip(Exception):

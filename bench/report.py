@@ -16,6 +16,9 @@ class Outcome:
     error: str | None = None
     skipped: str | None = None  # why it did not run here
     rows: int | None = None  # a Job's rows per run: the row reports rows per second
+    unit: str | None = None  # a Job's median is per this (a page), its baseline's per baseline_unit
+    baseline_unit: str | None = None
+    note: str | None = None  # printed under the table (a Job's size, say)
 
     @property
     def ratio(self) -> float | None:
@@ -72,10 +75,11 @@ def format_target(target: float | None) -> str:
     return NOT_JUDGED if target is None else f"≤ {format_ratio(target)}"
 
 
-def format_median(seconds: float | None) -> str:
+def format_median(seconds: float | None, unit: str | None = None) -> str:
     if seconds is None:
         return NOT_JUDGED
-    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.2f} ms"
+    per = f"/{unit}" if unit else ""
+    return f"{seconds:.2f} s{per}" if seconds >= 1 else f"{seconds * 1000:.2f} ms{per}"
 
 
 def format_rate(rate: float) -> str:
@@ -108,10 +112,10 @@ def table_row(outcome: Outcome) -> tuple[str, ...]:
     ratio = outcome.ratio
     baseline = outcome.benchmark.baseline
     if outcome.baseline_median is not None:
-        baseline += f" ({format_median(outcome.baseline_median)})"
+        baseline += f" ({format_median(outcome.baseline_median, outcome.baseline_unit)})"
     return (
         outcome.benchmark.name,
-        format_median(outcome.median),
+        format_median(outcome.median, outcome.unit),
         baseline,
         NOT_JUDGED if ratio is None else format_ratio(ratio),
         format_target(outcome.benchmark.target),
@@ -121,7 +125,10 @@ def table_row(outcome: Outcome) -> tuple[str, ...]:
 
 
 def format_table(outcomes: list[Outcome], *, database: str) -> str:
-    """The database line, then a header and one row per benchmark; a skipped one gives its reason."""
+    """The database line, then a header and one row per benchmark; a skipped one gives its reason.
+
+    The notes of the benchmarks that ran follow the table, a line each.
+    """
     rows = [COLUMNS, *(table_row(outcome) for outcome in outcomes if not outcome.skipped)]
     widths = [max(len(row[column]) for row in rows) for column in range(len(COLUMNS))]
     widths[0] = max([widths[0], *(len(outcome.benchmark.name) for outcome in outcomes)])
@@ -139,4 +146,6 @@ def format_table(outcomes: list[Outcome], *, database: str) -> str:
         return line(table_row(outcome))
 
     rule = "  ".join("-" * width for width in widths)
-    return "\n".join([f"Database: {database}", "", line(COLUMNS), rule, *(outcome_line(each) for each in outcomes)])
+    table = [f"Database: {database}", "", line(COLUMNS), rule, *(outcome_line(each) for each in outcomes)]
+    notes = [f"{each.benchmark.name}: {each.note}" for each in outcomes if each.note and not each.skipped]
+    return "\n".join([*table, *([""] if notes else []), *notes])

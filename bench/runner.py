@@ -2,6 +2,7 @@
 
 import gc
 import statistics
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -117,23 +118,36 @@ def measure(page, baseline=None, *, warmup: int = WARMUP, repetitions: int = REP
     return Measurement(median=medians[0], queries=queries, baseline_median=medians[-1])
 
 
-def measure_job(job: Job, *, repetitions: int = REPETITIONS) -> Measurement:
-    """Median time of the job's runs, each prepared untimed, after one untimed run whose queries are counted.
+def measure_job(job: Job, baseline: Job | None = None, *, repetitions: int = REPETITIONS) -> Measurement:
+    """Median time of the job's runs, each prepared untimed, after untimed ones, the first counted for queries.
 
-    A run takes seconds, not milliseconds: the job's own `repetitions` (fewer if `repetitions` is
-    fewer), the collector left on (its pauses are part of a long run) but emptied before each run.
+    A run takes milliseconds to seconds: the job's own `repetitions` (fewer if `repetitions` is fewer),
+    after its `warmup` untimed runs; the collector left on (its pauses are part of a long run) but
+    emptied before each run. A job without rows is judged like a page: its runs alternate with its
+    baseline's (itself when it has none), and each median is divided by the job's `per`.
     """
-    with CaptureQueriesContext(connection) as captured:
-        job.prepare()()
-    queries = len(captured)
-    timings = []
-    for _ in range(min(repetitions, job.repetitions)):
-        work = job.prepare()
-        gc.collect()
-        start = time.perf_counter()
+    work = job.prepare()
+    with CaptureQueriesContext(connection) as captured:  # the run's queries, not its preparation's
         work()
-        timings.append(time.perf_counter() - start)
-    return Measurement(median=statistics.median(timings), queries=queries, baseline_median=None)
+    queries = len(captured)
+    jobs = [job] if baseline is None else [job, baseline]
+    for index, each in enumerate(jobs):
+        for _ in range(each.warmup - (1 if index == 0 else 0)):
+            each.prepare()()
+    timings = [[] for _ in jobs]
+    for repetition in range(min(repetitions, job.repetitions)):
+        # Alternating who goes first keeps any cost of following the other off one side.
+        order = range(len(jobs)) if repetition % 2 == 0 else reversed(range(len(jobs)))
+        for index in order:
+            work = jobs[index].prepare()
+            gc.collect()
+            start = time.perf_counter()
+            work()
+            timings[index].append(time.perf_counter() - start)
+    medians = [statistics.median(samples) / each.per for samples, each in zip(timings, jobs, strict=True)]
+    return Measurement(
+        median=medians[0], queries=queries, baseline_median=None if job.rows is not None else medians[-1]
+    )
 
 
 def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int = REPETITIONS) -> list[Outcome]:
@@ -143,9 +157,13 @@ def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int =
     """
     by_name = {benchmark.name: benchmark for benchmark in benchmarks}
     outcomes = []
-    with override_settings(**BENCH_SETTINGS):
+    # Files a benchmark stores (a report's PDF) go to a directory of the run's own, removed after it.
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-media-") as media_root,
+        override_settings(**BENCH_SETTINGS, MEDIA_ROOT=media_root),
+    ):
         for benchmark in benchmarks:
-            rows = None
+            job = None
             try:
                 with transaction.atomic():
                     baseline = None
@@ -153,10 +171,14 @@ def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int =
                         baseline = by_name[benchmark.baseline].setup()
                     timed = benchmark.setup()
                     if isinstance(timed, Job):
-                        if baseline is not None:
-                            raise BenchmarkError(f"{benchmark.name} times a job: it has no baseline.")
-                        rows = timed.rows
-                        measurement = measure_job(timed, repetitions=repetitions)
+                        job = timed
+                        if baseline is not None and job.rows is not None:
+                            raise BenchmarkError(f"{benchmark.name} is judged in rows per second: it has no baseline.")
+                        if baseline is not None and not isinstance(baseline, Job):
+                            raise BenchmarkError(f"{benchmark.name} times a job: its baseline must be a job too.")
+                        measurement = measure_job(timed, baseline, repetitions=repetitions)
+                    elif isinstance(baseline, Job):
+                        raise BenchmarkError(f"{benchmark.name} times a page: its baseline must be a page too.")
                     else:
                         measurement = measure(timed, baseline, warmup=warmup, repetitions=repetitions)
                     transaction.set_rollback(True)
@@ -172,10 +194,17 @@ def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int =
                     median=measurement.median,
                     queries=measurement.queries,
                     baseline_median=measurement.baseline_median,
-                    rows=rows,
+                    **(_job_fields(job, baseline) if job else {}),
                 )
             )
     return outcomes
+
+
+def _job_fields(job: Job, baseline: Job | None) -> dict:
+    """What a job's outcome shows besides its times: its rows, or the units of its ratio; its note."""
+    if job.rows is not None:
+        return {"rows": job.rows, "note": job.note}
+    return {"unit": job.unit, "baseline_unit": (baseline or job).unit, "note": job.note}
 
 
 @contextmanager

@@ -200,6 +200,9 @@ CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Otherwise the worker replaces the root logger's handlers, and its own lines and errors reach neither the
+# console format above nor ADMINS.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The sweeper queues again what a broker outage or a lost worker left behind (recommendations.services.queue_reports).
 CELERY_BEAT_SCHEDULE = {
     "queue-reports": {"task": "recommendations.queue_reports", "schedule": env.int("QUEUE_REPORTS_EVERY", default=300)},

@@ -84,6 +84,10 @@ def queue_generation(report_id: int) -> bool:
         )
         logger.warning("Report %s hit a passing fault in process; queue_reports will try it again", report_id)
         return False
+    except Exception:
+        # Whatever else fails in sending, the row stays queued and the sweeper sends it: never a failed request.
+        logger.exception("Report %s could not be queued; queue_reports will try again", report_id)
+        return False
     return True
 
 
@@ -133,6 +137,15 @@ def report_fail(*, report_id: int, reason: str) -> Report:
 
 
 def _tell_members_report_ready(report_id: int) -> None:
+    # The report is ready whatever happens here: a mail problem is logged (and mailed to ADMINS), not retried,
+    # since a retried generation would find the report ready and tell nobody.
+    try:
+        _send_report_ready(report_id)
+    except Exception:
+        logger.exception("Report %s is ready, but its members could not be told by email", report_id)
+
+
+def _send_report_ready(report_id: int) -> None:
     report = Report.objects.select_related("assessment__city").get(pk=report_id)
     assessment = report.assessment
     context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}
@@ -192,6 +205,9 @@ def queue_delivery(delivery_id: int) -> bool:
         return False
     except Retry:
         logger.warning("Delivery %s hit a passing fault in process; queue_reports will try it again", delivery_id)
+        return False
+    except Exception:
+        logger.exception("Delivery %s could not be queued; queue_reports will try again", delivery_id)
         return False
     return True
 
@@ -311,6 +327,12 @@ def delivery_send(*, delivery_id: int) -> DeliveryOutcome:
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as error:
+        if any(code < 500 for code, _text in error.recipients.values()):
+            # 4xx is "not now" (greylisting, a full mailbox): back to the queue for the task to retry.
+            ReportDelivery.objects.filter(pk=delivery_id).update(
+                status=ReportDelivery.Status.QUEUED, queued_at=timezone.now(), last_error=str(error)[:2000]
+            )
+            raise
         reasons = "; ".join(
             f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
             for address, (code, text) in error.recipients.items()

@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
 # Storage, database and mail-server hiccups pass; a bug in the data or the renderer does not.
 PASSING_FAULTS = (OSError, DatabaseError, smtplib.SMTPException)
+# The tasks keep no results: their state is the Report or ReportDelivery row. (Sending a task that keeps one
+# first subscribes to the result backend, which with Redis down fails after 20 slow retries, not at once.)
 
 
 def _backoff(retries: int) -> int:
@@ -21,7 +23,9 @@ def _backoff(retries: int) -> int:
     return 10 * 2**retries
 
 
-@shared_task(bind=True, name="recommendations.generate_report", max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(
+    bind=True, name="recommendations.generate_report", max_retries=MAX_RETRIES, acks_late=True, ignore_result=True
+)
 def generate_report(self, report_id: int):
     """Render and store one report. Safe to run twice: a ready report is left alone."""
     try:
@@ -42,7 +46,9 @@ def generate_report(self, report_id: int):
     return "ready"
 
 
-@shared_task(bind=True, name="recommendations.send_delivery", max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(
+    bind=True, name="recommendations.send_delivery", max_retries=MAX_RETRIES, acks_late=True, ignore_result=True
+)
 def send_delivery(self, delivery_id: int):
     """Email one partner one report. Safe to run twice: a sent delivery is never sent again."""
     try:
@@ -61,7 +67,7 @@ def send_delivery(self, delivery_id: int):
     return "sent" if outcome.sent_now else outcome.delivery.status
 
 
-@shared_task(name="recommendations.queue_reports")
+@shared_task(name="recommendations.queue_reports", ignore_result=True)
 def queue_reports():
     """The sweeper, run by beat: queue again what lost its message."""
     swept = services.queue_reports()

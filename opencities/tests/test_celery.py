@@ -15,6 +15,7 @@ from opencities.tasks import ping
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.celery_config
 def test_loaded_configuration_is_safe_for_long_tasks():
     conf = app.conf
     assert conf.task_serializer == "json"
@@ -28,6 +29,7 @@ def test_loaded_configuration_is_safe_for_long_tasks():
     assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
 
 
+@pytest.mark.celery_config
 def test_broker_follows_redis_url():
     if settings.REDIS_URL:
         assert app.conf.broker_url == settings.REDIS_URL
@@ -38,6 +40,7 @@ def test_broker_follows_redis_url():
         assert app.conf.task_always_eager is True
 
 
+@pytest.mark.celery_config
 def test_tasks_run_in_process_without_redis(settings):
     if settings.REDIS_URL:
         pytest.skip("runs only with the embedded default (tasks in process)")
