@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,33 +29,72 @@ from .report_data import (
 INDEX_KEY = peer_comparison.INDEX_KEY
 
 
+_kept_rules: dict = {}
+
+
+def _rules_version() -> tuple:
+    """What changes whenever the active rule set would: rules saved, added or removed, case studies (un)published."""
+    rules_state = RecommendationRule.objects.aggregate(changed=Max("updated_at"), count=Count("pk"))
+    cases_state = CaseStudy.objects.aggregate(changed=Max("updated_at"), count=Count("pk"))
+    return (*rules_state.values(), *cases_state.values())
+
+
 def active_rules() -> list[rules.Rule]:
-    """Every active rule as plain data for the engine: three queries whatever the number of rules."""
-    queryset = (
-        RecommendationRule.objects.filter(is_active=True)
-        .select_related("theme")
-        .prefetch_related("dimensions", "city_types", "case_studies")
+    """Every active rule as plain data for the engine, kept per process until a rule or case study changes.
+
+    Rule sets change a few times a year and every report, recommendations page and PDF reads them.
+    """
+    version = _rules_version()
+    kept = _kept_rules.get("rules")
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    loaded = _read_active_rules()
+    _kept_rules["rules"] = (version, loaded)
+    return loaded
+
+
+def forget_rules() -> None:
+    """Drop the kept rule set (tests, whose rolled-back rows can repeat a version)."""
+    _kept_rules.clear()
+
+
+def _read_active_rules() -> list[rules.Rule]:
+    """Four queries of plain values: the rules, then their dimensions, city types and published case studies."""
+    rows = list(
+        RecommendationRule.objects.filter(is_active=True).values_list(
+            "pk", "key", "title", "theme__key", "theme__name", "bands", "framework_elements", "priority", "text",
+            "actions",
+        )
+    )  # fmt: skip
+    ids = [row[0] for row in rows]
+    links = {}
+    for name, field in (("dimensions", "dimensiontag__key"), ("city_types", "citytypetag__key")):
+        through = getattr(RecommendationRule, name).through.objects.filter(recommendationrule_id__in=ids)
+        for rule_id, key in through.order_by(field.replace("__key", "__position"), field).values_list(
+            "recommendationrule_id", field
+        ):
+            links.setdefault((name, rule_id), []).append(key)
+    published = RecommendationRule.case_studies.through.objects.filter(
+        recommendationrule_id__in=ids, casestudy__status=CaseStudy.Status.PUBLISHED
     )
+    for rule_id, slug in published.order_by("casestudy__title").values_list("recommendationrule_id", "casestudy__slug"):
+        links.setdefault(("case_studies", rule_id), []).append(slug)
     return [
         rules.Rule(
-            key=rule.key,
-            title=rule.title,
-            theme_key=rule.theme.key,
-            theme_name=rule.theme.name,
-            dimension_keys=tuple(tag.key for tag in rule.dimensions.all()),
-            bands=tuple(rule.band_list),
-            framework_elements=tuple(rule.framework_element_list),
-            city_types=tuple(tag.key for tag in rule.city_types.all()),
-            priority=rule.priority,
-            text=rule.text,
-            actions=rule.actions,
-            case_study_slugs=tuple(
-                case_study.slug
-                for case_study in rule.case_studies.all()
-                if case_study.status == CaseStudy.Status.PUBLISHED
-            ),
+            key=key,
+            title=title,
+            theme_key=theme_key,
+            theme_name=theme_name,
+            dimension_keys=tuple(links.get(("dimensions", pk), ())),
+            bands=tuple(part.strip() for part in bands.split(",") if part.strip()),
+            framework_elements=tuple(part.strip() for part in elements.split(",") if part.strip()),
+            city_types=tuple(links.get(("city_types", pk), ())),
+            priority=priority,
+            text=text,
+            actions=actions,
+            case_study_slugs=tuple(links.get(("case_studies", pk), ())),
         )
-        for rule in queryset
+        for pk, key, title, theme_key, theme_name, bands, elements, priority, text, actions in rows
     ]
 
 

@@ -92,16 +92,21 @@ def queue_generation(report_id: int) -> bool:
 
 
 def report_generate(*, report_id: int) -> Report:
-    """Render and store the report's PDF, then tell the city's members; does nothing for a report already ready."""
+    """Render and store the report's PDF, then queue the notice to the city's members; a ready report is left alone."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("assessment").get(pk=report_id)
+        # One read for the report (locked alone) and what the PDF needs of its assessment.
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("assessment__questionnaire", "assessment__result", "assessment__city")
+            .get(pk=report_id)
+        )
         if report.status in (Report.Status.READY, Report.Status.FAILED):
             return report
         report.status = Report.Status.GENERATING
         report.started_at = timezone.now()
         report.attempts += 1
         report.save(update_fields=["status", "started_at", "attempts"])
-    assessment = Assessment.objects.select_related("questionnaire", "result", "city").get(pk=report.assessment_id)
+    assessment = report.assessment
     rendered = pdf.render_report(selectors.report_data(assessment))
     name = f"{assessment.city.slug}-{assessment.year}-openness-report.pdf"
     stored = report.file.storage.save(f"reports/{assessment.year}/{name}", ContentFile(rendered.content))
@@ -120,7 +125,7 @@ def report_generate(*, report_id: int) -> Report:
         report.finished_at = timezone.now()
         report.error = ""
         report.save()
-        transaction.on_commit(lambda: _tell_members_report_ready(report_id))
+        transaction.on_commit(lambda: queue_members_notice(report_id))
     if previous_file and previous_file != stored:
         report.file.storage.delete(previous_file)
     return report
@@ -136,16 +141,21 @@ def report_fail(*, report_id: int, reason: str) -> Report:
     return report
 
 
-def _tell_members_report_ready(report_id: int) -> None:
-    # The report is ready whatever happens here: a mail problem is logged (and mailed to ADMINS), not retried,
-    # since a retried generation would find the report ready and tell nobody.
+def queue_members_notice(report_id: int) -> bool:
+    """Tell the members in a task of its own: the mail server's pace and faults stay out of the generation."""
+    from .tasks import tell_members_report_ready
+
     try:
-        _send_report_ready(report_id)
+        tell_members_report_ready.delay(report_id)
     except Exception:
-        logger.exception("Report %s is ready, but its members could not be told by email", report_id)
+        # The report is ready whatever happens here; a lost notice is logged (and mailed to ADMINS).
+        logger.exception("Report %s is ready, but telling its members could not be queued", report_id)
+        return False
+    return True
 
 
-def _send_report_ready(report_id: int) -> None:
+def report_tell_members(*, report_id: int) -> None:
+    """Email each member of the city that its report is ready."""
     report = Report.objects.select_related("assessment__city").get(pk=report_id)
     assessment = report.assessment
     context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}

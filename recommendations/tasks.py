@@ -72,3 +72,18 @@ def queue_reports():
     """The sweeper, run by beat: queue again what lost its message."""
     swept = services.queue_reports()
     return {"reports": swept.reports, "deliveries": swept.deliveries}
+
+
+@shared_task(bind=True, name="recommendations.tell_members_report_ready", max_retries=MAX_RETRIES, ignore_result=True)
+def tell_members_report_ready(self, report_id: int):
+    """Email the city's members that the report is ready; retried on a mail-server fault, then logged."""
+    try:
+        services.report_tell_members(report_id=report_id)
+    except Report.DoesNotExist:
+        return "gone"
+    except PASSING_FAULTS as error:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Report %s: its members could not be told", report_id)
+            return "failed"
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+    return "sent"
