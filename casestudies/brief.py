@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -20,24 +18,19 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from opencities import method
+from opencities.documents import MUTED, RULE, SHADE, OutlinedDocTemplate, derived, house_styles
 from opencities.fonts import BOLD, REGULAR, register_fonts
 
 TITLE = "Internationalisation of cities"
 SUBTITLE = "A research brief on how open cities attract, welcome and keep international people"
 AUTHOR = "OPENCities"
 
-INK = colors.HexColor("#212529")
-MUTED = colors.HexColor("#56606b")
-ACCENT = colors.HexColor("#1d4f91")
-RULE = colors.HexColor("#c3cbd6")
-SHADE = colors.HexColor("#eef2f7")
 
 # Sources as (citation, link or None). Links come from the project's fact files; none is guessed.
 SOURCES = (
@@ -78,70 +71,23 @@ SOURCES = (
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    """Every style names a DejaVu face: reportlab's default Helvetica cannot draw "Łódź"."""
-    body = ParagraphStyle(
-        "Body",
-        fontName=REGULAR,
-        fontSize=10,
-        leading=14.5,
-        textColor=INK,
-        spaceAfter=6,
-        alignment=TA_LEFT,
-        bulletFontName=REGULAR,
+    """The house styles with the brief's own: a quieter subtitle, contents, numbered items, table cells."""
+    styles = house_styles()
+    styles.update(
+        subtitle=derived(styles, "Subtitle", fontSize=14, leading=19, spaceAfter=24),
+        contents=derived(
+            styles, "ContentsHeading", fontName=BOLD, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
+        ),
+        numbered=derived(styles, "Numbered", leftIndent=18, bulletIndent=0, spaceAfter=4),
+        cell=derived(styles, "Cell", fontSize=9, leading=12, spaceAfter=0),
+        cell_head=derived(styles, "CellHead", fontName=BOLD, fontSize=9, leading=12, spaceAfter=0),
     )
-    return {
-        "body": body,
-        "title": ParagraphStyle(
-            "Title", parent=body, fontName=BOLD, fontSize=28, leading=34, textColor=ACCENT, spaceAfter=12
-        ),
-        "subtitle": ParagraphStyle("Subtitle", parent=body, fontSize=14, leading=19, textColor=INK, spaceAfter=24),
-        "h1": ParagraphStyle(
-            "Heading1",
-            parent=body,
-            fontName=BOLD,
-            fontSize=17,
-            leading=22,
-            textColor=ACCENT,
-            spaceBefore=6,
-            spaceAfter=10,
-            keepWithNext=True,
-        ),
-        "h2": ParagraphStyle(
-            "Heading2",
-            parent=body,
-            fontName=BOLD,
-            fontSize=12,
-            leading=16,
-            textColor=INK,
-            spaceBefore=8,
-            spaceAfter=4,
-            keepWithNext=True,
-        ),
-        "contents": ParagraphStyle(
-            "ContentsHeading", parent=body, fontName=BOLD, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
-        ),
-        "bullet": ParagraphStyle("Bullet", parent=body, leftIndent=14, bulletIndent=3, spaceAfter=3),
-        "numbered": ParagraphStyle("Numbered", parent=body, leftIndent=18, bulletIndent=0, spaceAfter=4),
-        "small": ParagraphStyle("Small", parent=body, fontSize=8.5, leading=12, textColor=MUTED),
-        "cell": ParagraphStyle("Cell", parent=body, fontSize=9, leading=12, spaceAfter=0),
-        "cell_head": ParagraphStyle("CellHead", parent=body, fontName=BOLD, fontSize=9, leading=12, spaceAfter=0),
-    }
+    return styles
 
 
 def _text(value) -> str:
     """A string from the method module (often lazily translated) made safe for Paragraph markup."""
     return escape(str(value))
-
-
-class _BriefTemplate(SimpleDocTemplate):
-    """Adds each heading to the PDF outline, so readers can jump between sections."""
-
-    def afterFlowable(self, flowable):
-        if isinstance(flowable, Paragraph) and flowable.style.name in ("Heading1", "Heading2"):
-            key = f"h{id(flowable)}"
-            level = 0 if flowable.style.name == "Heading1" else 1
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=level > 0)
 
 
 def _footer(canvas, doc) -> None:
@@ -567,7 +513,7 @@ def _sources(s) -> list[Flowable]:
 def _build() -> tuple[bytes, int]:
     register_fonts()
     buffer = io.BytesIO()
-    doc = _BriefTemplate(
+    doc = OutlinedDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=22 * mm,

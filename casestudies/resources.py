@@ -7,6 +7,7 @@ problem is reported with its row; nothing is written while any row is bad. The w
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
@@ -194,7 +195,56 @@ class StatusWidget(widgets.Widget):
         return value or ""
 
 
-class CaseStudyResource(resources.ModelResource):
+class RowCheckMixin:
+    """Every problem of a row reported together, before anything is written: its fields, its related tags (checked
+    here, since import-export would otherwise meet them only after saving the row), and a key used twice.
+
+    A resource sets `related_fields` (its many-to-many columns), `key_field` and `duplicate_message`
+    (with %(key)s and %(row)s); the cleaned related objects are left on the instance as `imported_related`.
+    """
+
+    related_fields: tuple[str, ...] = ()
+    key_field = "slug"
+    duplicate_message = ""
+
+    def check_row(self, instance, row, row_number, import_fields):
+        errors = {}
+        try:
+            import_fields(instance, row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        instance.imported_related = {}
+        for name in self.related_fields:
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                instance.imported_related[name] = field.clean(row)
+            except ValueError as error:
+                errors[name] = ValidationError(str(error), code="invalid")
+        key = getattr(instance, self.key_field)
+        first = self._rows_of_key.setdefault(key, row_number)
+        if key and first != row_number:
+            errors[self.key_field] = ValidationError(
+                self.duplicate_message % {"key": key, "row": first}, code="duplicate"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def _rows_of_key(self) -> dict:
+        if not hasattr(self, "_first_row_of_key"):
+            self._first_row_of_key = {}
+        return self._first_row_of_key
+
+
+class CaseStudyResource(RowCheckMixin, resources.ModelResource):
+    related_fields = TAG_FIELDS
+    key_field = "slug"
+    duplicate_message = gettext_lazy(
+        "The address “%(key)s” is also used on row %(row)s; each case study needs its own."
+    )
+
     slug = fields.Field(attribute="slug", column_name="slug", widget=TextWidget())
     region = fields.Field(attribute="region", column_name="region", widget=RegionWidget())
     year_start = fields.Field(attribute="year_start", column_name="year_start", widget=YearWidget())
@@ -228,7 +278,6 @@ class CaseStudyResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._rows_of_slug = {}
         self._pending = []
 
     def get_queryset(self):
@@ -243,30 +292,8 @@ class CaseStudyResource(resources.ModelResource):
             )
 
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        instance.imported_tags = {}
-        for name in TAG_FIELDS:
-            field = self.fields[name]
-            if field.column_name not in row:
-                continue
-            try:
-                instance.imported_tags[name] = field.clean(row)
-            except ValueError as error:
-                errors[name] = ValidationError(str(error), code="invalid")
-        row_number = kwargs.get("row_number")
-        first = self._rows_of_slug.setdefault(instance.slug, row_number)
-        if instance.slug and first != row_number:
-            errors["slug"] = ValidationError(
-                _("The address “%(slug)s” is also used on row %(row)s; each case study needs its own.")
-                % {"slug": instance.slug, "row": first},
-                code="duplicate",
-            )
-        if errors:
-            raise ValidationError(errors)
+        self.check_row(instance, row, kwargs.get("row_number"), super().import_instance)
+        instance.imported_tags = instance.imported_related
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # The slug is the import's key (an existing one updates its entry) and the file's own duplicates are

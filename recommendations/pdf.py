@@ -17,7 +17,7 @@ from functools import partial
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -36,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from assessments.radar import radar_drawing
+from opencities.documents import INK, MUTED, RULE, SHADE, OutlinedDocTemplate, derived, house_styles
 from opencities.fonts import BOLD, REGULAR, register_fonts
 
 from .report_data import CaseStudyRef, EvidenceLine, FrameworkLine, Highlight, RecommendationLine, ReportData
@@ -43,11 +44,6 @@ from .report_data import CaseStudyRef, EvidenceLine, FrameworkLine, Highlight, R
 AUTHOR = "OPENCities"
 GENERAL_TITLE = "General policy recommendations"
 
-INK = colors.HexColor("#212529")
-MUTED = colors.HexColor("#56606b")
-ACCENT = colors.HexColor("#1d4f91")
-RULE = colors.HexColor("#c3cbd6")
-SHADE = colors.HexColor("#eef2f7")
 NOTICE = colors.HexColor("#fff3cd")
 NOTICE_RULE = colors.HexColor("#c9a227")
 LINK = "#1d4f91"
@@ -261,70 +257,28 @@ def _cities(n: int) -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    """Every style names a DejaVu face, bullets included: reportlab's default Helvetica cannot draw "Łódź".
-
-    Registers the fonts first: a Paragraph resolves its style's face (and <b>) as soon as it is made.
-    """
-    register_fonts()
-    body = ParagraphStyle(
-        "Body",
-        fontName=REGULAR,
-        fontSize=10,
-        leading=14.5,
-        textColor=INK,
-        spaceAfter=6,
-        alignment=TA_LEFT,
-        bulletFontName=REGULAR,
-        bulletFontSize=10,
-        splitLongWords=1,
-    )
+    """The house styles with the report's own: cover, captions, answers and notes, numeric table heads."""
+    styles = house_styles()
 
     def style(name: str, **kwargs) -> ParagraphStyle:
-        return ParagraphStyle(name, parent=body, **kwargs)
+        return derived(styles, name, **kwargs)
 
-    return {
-        "body": body,
-        "brand": style("Brand", fontName=BOLD, fontSize=11, leading=15, textColor=MUTED, spaceAfter=30),
-        "title": style("Title", fontName=BOLD, fontSize=28, leading=34, textColor=ACCENT, spaceAfter=10),
-        "subtitle": style("Subtitle", fontSize=18, leading=24, spaceAfter=18),
-        "h1": style(
-            "Heading1",
-            fontName=BOLD,
-            fontSize=17,
-            leading=22,
-            textColor=ACCENT,
-            spaceBefore=4,
-            spaceAfter=10,
-            keepWithNext=True,
-        ),
-        "h2": style(
-            "Heading2", fontName=BOLD, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4, keepWithNext=True
-        ),
-        "h3": style("Heading3", fontName=BOLD, fontSize=10, leading=14, spaceBefore=6, spaceAfter=2, keepWithNext=True),
-        "meta": style("Meta", fontSize=9, leading=13, textColor=MUTED, spaceAfter=4, keepWithNext=True),
-        "bullet": style("Bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
-        "small": style("Small", fontSize=8.5, leading=12, textColor=MUTED),
-        "caption": style("Caption", fontSize=8.5, leading=12, textColor=MUTED, alignment=TA_CENTER, spaceAfter=10),
-        "answer": style("Answer", fontSize=9.5, leading=13.5, leftIndent=10, spaceAfter=3),
-        "note": style("Note", fontSize=9.5, leading=13.5, leftIndent=10, spaceAfter=4),
-        "cell": style("Cell", fontSize=8.5, leading=11, spaceAfter=0, bulletFontSize=8.5),
-        "cell_head": style("CellHead", fontName=BOLD, fontSize=8.5, leading=11, spaceAfter=0),
-        "cell_head_number": style(
+    styles.update(
+        brand=style("Brand", fontName=BOLD, fontSize=11, leading=15, textColor=MUTED, spaceAfter=30),
+        subtitle=style("Subtitle", fontSize=18, leading=24, spaceAfter=18),
+        h3=style("Heading3", fontName=BOLD, fontSize=10, leading=14, spaceBefore=6, spaceAfter=2, keepWithNext=True),
+        meta=style("Meta", fontSize=9, leading=13, textColor=MUTED, spaceAfter=4, keepWithNext=True),
+        caption=style("Caption", fontSize=8.5, leading=12, textColor=MUTED, alignment=TA_CENTER, spaceAfter=10),
+        answer=style("Answer", fontSize=9.5, leading=13.5, leftIndent=10, spaceAfter=3),
+        note=style("Note", fontSize=9.5, leading=13.5, leftIndent=10, spaceAfter=4),
+        cell=style("Cell", fontSize=8.5, leading=11, spaceAfter=0, bulletFontSize=8.5),
+        cell_head=style("CellHead", fontName=BOLD, fontSize=8.5, leading=11, spaceAfter=0),
+        cell_head_number=style(
             "CellHeadNumber", fontName=BOLD, fontSize=8.5, leading=11, spaceAfter=0, alignment=TA_RIGHT
         ),
-        "notice": style("Notice", fontSize=10, leading=14, spaceAfter=0),
-    }
-
-
-class _Template(SimpleDocTemplate):
-    """Adds each section heading to the PDF outline, so that readers can jump between sections."""
-
-    def afterFlowable(self, flowable):
-        if isinstance(flowable, Paragraph) and flowable.style.name in ("Heading1", "Heading2"):
-            key = f"h{id(flowable)}"
-            level = 0 if flowable.style.name == "Heading1" else 1
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=True)
+        notice=style("Notice", fontSize=10, leading=14, spaceAfter=0),
+    )
+    return styles
 
 
 class _PageCountCanvas(Canvas):
@@ -383,7 +337,7 @@ def _build(
 ) -> RenderedReport:
     register_fonts()
     buffer = io.BytesIO()
-    doc = _Template(
+    doc = OutlinedDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=MARGIN,

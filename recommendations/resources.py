@@ -7,11 +7,12 @@ are saved one by one inside the import's transaction.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from casestudies.imports import ImportReport, import_dataset
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from casestudies.resources import EXPORT_FORMATS, IMPORT_FORMATS, TagWidget, TextWidget
+from casestudies.resources import EXPORT_FORMATS, IMPORT_FORMATS, RowCheckMixin, TagWidget, TextWidget
 
 from .models import RecommendationRule
 
@@ -112,7 +113,10 @@ class ListWidget(widgets.Widget):
         return value or ""
 
 
-class RecommendationRuleResource(resources.ModelResource):
+class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
+    related_fields = RELATED_FIELDS
+    key_field = "key"
+    duplicate_message = gettext_lazy("The key “%(key)s” is also used on row %(row)s; each rule needs its own.")
     key = fields.Field(attribute="key", column_name="key", widget=TextWidget())
     title = fields.Field(attribute="title", column_name="title", widget=TextWidget())
     theme = fields.Field(attribute="theme", column_name="theme", widget=ThemeWidget())
@@ -137,10 +141,6 @@ class RecommendationRuleResource(resources.ModelResource):
         clean_model_instances = True
         skip_html_diff = True
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._rows_of_key = {}
-
     def get_queryset(self):
         return RecommendationRule.objects.select_related("theme").prefetch_related(*RELATED_FIELDS)
 
@@ -153,34 +153,12 @@ class RecommendationRuleResource(resources.ModelResource):
             )
 
     def import_instance(self, instance, row, **kwargs):
-        # The related tags are checked here, with the row's other fields, so that an unknown one is reported by
-        # row before anything is saved (import-export would otherwise meet it only after saving the rule).
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if "is_active" in row and row["is_active"] in (None, ""):
-            instance.is_active = True  # an empty cell means active, as for a new rule
-        instance.imported_related = {}
-        for name in RELATED_FIELDS:
-            field = self.fields[name]
-            if field.column_name not in row:
-                continue
-            try:
-                instance.imported_related[name] = field.clean(row)
-            except ValueError as error:
-                errors[name] = ValidationError(str(error), code="invalid")
-        row_number = kwargs.get("row_number")
-        first = self._rows_of_key.setdefault(instance.key, row_number)
-        if instance.key and first != row_number:
-            errors["key"] = ValidationError(
-                _("The key “%(key)s” is also used on row %(row)s; each rule needs its own.")
-                % {"key": instance.key, "row": first},
-                code="duplicate",
-            )
-        if errors:
-            raise ValidationError(errors)
+        def import_fields(instance, row):
+            super(RecommendationRuleResource, self).import_instance(instance, row, **kwargs)
+            if "is_active" in row and row["is_active"] in (None, ""):
+                instance.is_active = True  # an empty cell means active, as for a new rule
+
+        self.check_row(instance, row, kwargs.get("row_number"), import_fields)
 
     def save_m2m(self, instance, row, **kwargs):
         if self._is_dry_run(kwargs) and not self._is_using_transactions(kwargs):
