@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,10 +33,17 @@ _kept_rules: dict = {}
 
 
 def _rules_version() -> tuple:
-    """What changes whenever the active rule set would: rules saved, added or removed, case studies (un)published."""
-    rules_state = RecommendationRule.objects.aggregate(changed=Max("updated_at"), count=Count("pk"))
-    cases_state = CaseStudy.objects.aggregate(changed=Max("updated_at"), count=Count("pk"))
-    return (*rules_state.values(), *cases_state.values())
+    """What changes whenever the active rule set would: rules saved, added or removed, their case studies changed.
+
+    Only the linked case studies are read (through the link table), not the whole library.
+    """
+    rules_state = RecommendationRule.objects.aggregate(
+        changed=Max("updated_at"), count=Count("pk"), active=Count("pk", filter=Q(is_active=True))
+    )
+    links_state = RecommendationRule.case_studies.through.objects.aggregate(
+        changed=Max("casestudy__updated_at"), count=Count("pk")
+    )
+    return (*rules_state.values(), *links_state.values())
 
 
 def active_rules() -> list[rules.Rule]:

@@ -1,0 +1,31 @@
+"""The active rules are kept per process; every change an editor makes shows on the next read."""
+
+import pytest
+
+from casestudies.models import CaseStudy
+from casestudies.services import case_studies_publish
+from recommendations.models import RecommendationRule
+from recommendations.selectors import active_rules
+
+from .factories import RecommendationRuleFactory, published_case_study
+
+pytestmark = pytest.mark.django_db
+
+
+def test_edits_to_rules_and_their_case_studies_show_on_the_next_read():
+    case_study = published_case_study(title="Welcome desk")
+    rule = RecommendationRuleFactory(title="Open a welcome desk", case_studies=[case_study])
+    assert [(r.title, r.case_study_slugs) for r in active_rules()] == [("Open a welcome desk", (case_study.slug,))]
+
+    rule.title = "Open a one-stop shop"
+    rule.save()
+    assert [r.title for r in active_rules()] == ["Open a one-stop shop"]
+
+    case_studies_publish(case_studies=CaseStudy.objects.filter(pk=case_study.pk), publish=False)
+    assert active_rules()[0].case_study_slugs == ()
+
+    RecommendationRuleFactory(title="Teach the language early", key="language")
+    assert len(active_rules()) == 2
+
+    RecommendationRule.objects.filter(key="language").update(is_active=False)  # no save(), no new updated_at
+    assert [r.title for r in active_rules()] == ["Open a one-stop shop"]
