@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assessments.models import Region
+from casestudies.resources import COLUMNS
 from casestudies.vocabulary import RECOMMENDATION_THEMES
 from opencities.method import CITY_TYPES, DIMENSIONS
 
@@ -20,29 +21,8 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 ENTRIES = json.loads((DATA_DIR / "case-studies.json").read_text(encoding="utf-8"))
 FACTS = (DATA_DIR / "case-study-facts.md").read_text(encoding="utf-8")
 
-KEYS = [
-    "slug",
-    "title",
-    "city",
-    "country",
-    "region",
-    "year_start",
-    "year_end",
-    "dimensions",
-    "themes",
-    "city_types",
-    "summary",
-    "purpose",
-    "context",
-    "what_was_done",
-    "results",
-    "cost",
-    "transferability",
-    "contact",
-    "sources",
-    "status",
-    "last_reviewed",
-]
+# The shipped file has exactly the import's columns, in its order.
+KEYS = list(COLUMNS)
 TAG_FIELDS = {
     "dimensions": {dimension.key for dimension in DIMENSIONS},
     "city_types": {city_type.key for city_type in CITY_TYPES},
