@@ -288,7 +288,7 @@ class DefaultComparison:
 
 def default_comparison(subject: Assessment, scores: dict[str, Decimal | None]) -> DefaultComparison:
     """`scores` (dimension key → score) against the first group big enough for aggregates."""
-    from .comparison import compare
+    from .comparison import INDEX_KEY, compare
 
     rules = subject.questionnaire.rules.peer_groups
     keys = {key: key for key in scores}
@@ -296,7 +296,9 @@ def default_comparison(subject: Assessment, scores: dict[str, Decimal | None]) -
         group = group_definition(subject, kind)
         members = peers(subject, group)
         if len(members) >= rules.min_for_aggregates:
-            return DefaultComparison(group, len(members), compare(scores, [m.scores for m in members], keys, rules))
+            # The index is a column of its own on a peer, beside its dimension scores.
+            peer_scores = [{**member.scores, INDEX_KEY: member.index} for member in members]
+            return DefaultComparison(group, len(members), compare(scores, peer_scores, keys, rules))
     return DefaultComparison(None, 0, compare(scores, [], keys, rules))
 
 

@@ -361,3 +361,19 @@ def test_a_long_evidence_note_is_printed_whole(city, lead, rule, django_capture_
     assert -1 not in positions, [marker for marker, at in zip(markers, positions, strict=True) if at == -1][:5]
     assert positions == sorted(positions), "the note is printed in its order"
     assert "Council decision 2024/17" in text, "the other notes are printed too"
+
+
+def test_the_report_data_places_the_index_in_the_peer_group(city):
+    from decimal import Decimal
+
+    from assessments.models import Assessment
+    from assessments.tests.compare_helpers import DIMENSIONS, peer_city, scored_assessment
+    from recommendations.selectors import report_data
+
+    subject = scored_assessment(city, 2025, 50)
+    for number, score in enumerate((40, 45, 55, 60, 70)):
+        scored_assessment(peer_city(f"Peer {number}"), 2025, dict.fromkeys(DIMENSIONS, score))
+    data = report_data(Assessment.objects.select_related("questionnaire", "result", "city").get(pk=subject.pk))
+    # Index 50 against 40, 45, 55, 60, 70: two below, none equal → 2 ÷ 5 × 100.
+    assert data.peer_n == 5
+    assert data.index_rank == Decimal(40)
