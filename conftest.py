@@ -45,13 +45,14 @@ def _no_peer_rows_from_another_test():
     # Each test's data is rolled back with its peer-data token, so a later test can meet the same token
     # with other data; in production a committed token is never reused.
     from assessments import peer_cache
+    from recommendations.general import forget_pdf
     from recommendations.selectors import forget_rules
 
-    peer_cache.forget()
-    forget_rules()
+    for forget in (peer_cache.forget, forget_rules, forget_pdf):
+        forget()
     yield
-    peer_cache.forget()
-    forget_rules()
+    for forget in (peer_cache.forget, forget_rules, forget_pdf):
+        forget()
 
 
 @pytest.fixture(autouse=True)

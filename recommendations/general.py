@@ -8,6 +8,7 @@ from casestudies.models import CaseStudy, RecommendationTheme
 
 from . import pdf
 from .models import RecommendationRule
+from .selectors import rules_version
 
 
 def themes() -> list[RecommendationTheme]:
@@ -19,7 +20,24 @@ def themes() -> list[RecommendationTheme]:
     return [theme for theme in queryset if theme.general_rules]
 
 
+_kept_pdf: dict = {}
+
+
 def pdf_bytes() -> io.BytesIO:
+    """The general PDF, rendered once per rule-set version and process (anyone may download it, often)."""
+    version = rules_version()
+    kept = _kept_pdf.get("pdf")
+    if kept is None or kept[0] != version:
+        kept = (version, _render())
+        _kept_pdf["pdf"] = kept
+    return io.BytesIO(kept[1])
+
+
+def forget_pdf() -> None:
+    _kept_pdf.clear()
+
+
+def _render() -> bytes:
     document = pdf.render_general_recommendations(
         [
             pdf.GeneralTheme(
@@ -30,4 +48,4 @@ def pdf_bytes() -> io.BytesIO:
             for theme in themes()
         ]
     )
-    return io.BytesIO(document.content)
+    return document.content

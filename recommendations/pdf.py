@@ -674,12 +674,21 @@ def _recommendations(data: ReportData, s) -> list[Flowable]:
     return flowables
 
 
+# A table row cannot split across pages: the cell names at most this many recommendations (the rest are counted;
+# each appears in full in the recommendations section).
+CLOSED_BY_SHOWN = 4
+
+
 def _framework_cell(line: FrameworkLine, s) -> list[Flowable]:
     cell: list[Flowable] = []
     if line.link:
         cell.append(Paragraph(_url(line.link), s["cell"]))
     if line.closed_by:
-        cell.append(Paragraph("closed by: " + "; ".join(_text(title) for title in line.closed_by), s["cell"]))
+        shown = "; ".join(_text(title) for title in line.closed_by[:CLOSED_BY_SHOWN])
+        more = len(line.closed_by) - CLOSED_BY_SHOWN
+        if more > 0:
+            shown += f"; and {more} more"
+        cell.append(Paragraph("closed by: " + shown, s["cell"]))
     return cell or [Paragraph(DASH, s["cell"])]
 
 

@@ -12,7 +12,7 @@ from assessments import selectors as assessment_selectors
 from assessments.models import Assessment, FrameworkStatus
 from assessments.peer_groups import DefaultComparison, default_comparison
 from assessments.services import absolute_url
-from casestudies.models import CaseStudy
+from casestudies.models import CaseStudy, RecommendationTheme
 
 from . import rules
 from .models import Following, Partner, RecommendationRule
@@ -43,7 +43,13 @@ def _rules_version() -> tuple:
     links_state = RecommendationRule.case_studies.through.objects.aggregate(
         changed=Max("casestudy__updated_at"), count=Count("pk")
     )
-    return (*rules_state.values(), *links_state.values())
+    # Fifteen short rows: the themes' names appear in every recommendation.
+    themes = tuple(RecommendationTheme.objects.order_by("pk").values_list("key", "name"))
+    return (*rules_state.values(), *links_state.values(), themes)
+
+
+def rules_version() -> tuple:
+    return _rules_version()
 
 
 def active_rules() -> list[rules.Rule]:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -55,7 +55,10 @@ def report_request(*, assessment: Assessment, user=None) -> Report:
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted assessment has a report."))
     report, _created = Report.objects.select_for_update().get_or_create(assessment=assessment)
-    if report.status == Report.Status.GENERATING:
+    waiting = (
+        report.status == Report.Status.QUEUED and report.queued_at and report.queued_at > timezone.now() - QUEUE_GRACE
+    )
+    if report.status == Report.Status.GENERATING or waiting:
         return report  # already on its way; a second render would only race the first
     report.status = Report.Status.QUEUED
     report.queued_at = timezone.now()
@@ -101,6 +104,12 @@ def report_generate(*, report_id: int) -> Report:
             .get(pk=report_id)
         )
         if report.status in (Report.Status.READY, Report.Status.FAILED):
+            return report
+        if report.assessment.status != Assessment.Status.SUBMITTED:
+            # Reopened after the request: its result is superseded, and members could not open the report.
+            report.status = Report.Status.FAILED
+            report.error = _("The assessment was reopened; submit it again for a new report.")
+            report.save(update_fields=["status", "error"])
             return report
         report.status = Report.Status.GENERATING
         report.started_at = timezone.now()
@@ -161,10 +170,10 @@ def report_tell_members(*, report_id: int) -> None:
     context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}
     subject = render_to_string("recommendations/email/report_ready_subject.txt", context).strip()
     body = render_to_string("recommendations/email/report_ready.txt", context)
-    recipients = assessment.city.memberships.values_list("user__email", flat=True)
-    with get_connection() as connection:
-        for email in recipients:
-            send_mail(subject, body, None, [email], connection=connection)
+    recipients = list(assessment.city.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
+    if recipients:
+        # One message, the members in Bcc: a retry after a mail-server fault sends it whole, never twice to some.
+        EmailMessage(subject, body, bcc=recipients).send()
 
 
 # --- Approval and delivery ---
@@ -246,6 +255,8 @@ def following_from_token(token: str) -> Following | None:
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
         return None
     return Following.objects.select_related("partner", "city").filter(pk=data.get("following")).first()
 
@@ -333,8 +344,8 @@ def delivery_send(*, delivery_id: int) -> DeliveryOutcome:
     delivery = _start_sending(delivery_id)
     if delivery is None:
         return DeliveryOutcome(ReportDelivery.objects.get(pk=delivery_id), sent_now=False)
-    message = _message(delivery)
     try:
+        message = _message(delivery)  # reads the PDF: a storage fault here is as passing as a mail-server one
         message.send()
     except smtplib.SMTPRecipientsRefused as error:
         if any(code < 500 for code, _text in error.recipients.values()):

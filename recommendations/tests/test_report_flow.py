@@ -119,7 +119,9 @@ def test_submitting_an_assessment_makes_a_ready_report_and_tells_the_members(
     assert report.size == len(content)
 
     ready = report_ready_mails(mailoutbox)
-    assert sorted(address for message in ready for address in message.to) == [lead.email, viewer.email]
+    # One message, the members in Bcc: none sees the others' addresses.
+    assert [message.to for message in ready] == [[]]
+    assert sorted(address for message in ready for address in message.recipients()) == [lead.email, viewer.email]
     link = django_settings.SITE_URL + reverse("assessment_report", kwargs={"slug": city.slug, "pk": assessment.pk})
     assert all(link in message.body for message in ready)
     assert ready[0].subject == "The 2025 openness report of Zürich is ready"
