@@ -20,11 +20,10 @@ from reportlab.platypus import (
     Paragraph,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from opencities import method
-from opencities.documents import MUTED, RULE, SHADE, OutlinedDocTemplate, derived, house_styles
+from opencities.documents import MUTED, RULE, OutlinedDocTemplate, derived, house_styles, house_table_style
 from opencities.fonts import BOLD, REGULAR, register_fonts
 
 TITLE = "Internationalisation of cities"
@@ -115,18 +114,7 @@ def _table(rows: list[list[str]], widths: list[float], s: dict[str, ParagraphSty
         [Paragraph(cell, s["cell_head"] if index == 0 else s["cell"]) for cell in row] for index, row in enumerate(rows)
     ]
     table = Table(data, colWidths=widths, hAlign="LEFT", repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ]
-        )
-    )
+    table.setStyle(house_table_style())
     return table
 
 

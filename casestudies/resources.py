@@ -15,7 +15,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from assessments.models import Region
 
 from . import services
-from .models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 MAX_IMPORT_ROWS = 5_000
 TAG_FIELDS = ("dimensions", "themes", "city_types")
@@ -144,20 +144,8 @@ class TagWidget(widgets.ManyToManyWidget):
         return ", ".join(tag.key for tag in value.all())
 
 
-TEXT_FIELDS = (
-    "title",
-    "city",
-    "country",
-    "summary",
-    "purpose",
-    "context",
-    "what_was_done",
-    "results",
-    "cost",
-    "transferability",
-    "contact",
-    "sources",
-)
+BODY_FIELDS = tuple(name for name, _label in BODY_SECTIONS)
+TEXT_FIELDS = ("title", "city", "country", "summary", *BODY_FIELDS, "sources")
 COLUMNS = (
     "slug",
     "title",

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 SEARCH_CONFIG = "english"
 TAGS = (
@@ -17,17 +17,7 @@ TAGS = (
     Prefetch("city_types", queryset=CityTypeTag.objects.only("key", "name")),
 )
 # A list card shows the title, place, tags and summary; the body and the search text stay in the database.
-_LONG_FIELDS = (
-    "purpose",
-    "context",
-    "what_was_done",
-    "results",
-    "cost",
-    "transferability",
-    "contact",
-    "sources",
-    "search_text",
-)
+_LONG_FIELDS = (*(name for name, _label in BODY_SECTIONS), "sources", "search_text")
 
 
 @dataclass(frozen=True)

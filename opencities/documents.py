@@ -7,7 +7,7 @@ both look alike and both use only the embedded DejaVu faces.
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
 
 from .fonts import BOLD, REGULAR, register_fonts
 
@@ -60,6 +60,21 @@ def house_styles() -> dict[str, ParagraphStyle]:
         "bullet": style("Bullet", leftIndent=14, bulletIndent=3, spaceAfter=3),
         "small": style("Small", fontSize=8.5, leading=12, textColor=MUTED),
     }
+
+
+def house_table_style(*extra: tuple) -> TableStyle:
+    """A shaded header row, a thin rule under every row, text at the top of its cell; then `extra` commands."""
+    return TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            *extra,
+        ]
+    )
 
 
 def derived(styles: dict[str, ParagraphStyle], name: str, **kwargs) -> ParagraphStyle:

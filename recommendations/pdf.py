@@ -36,7 +36,7 @@ from reportlab.platypus import (
 )
 
 from assessments.radar import radar_drawing
-from opencities.documents import INK, MUTED, RULE, SHADE, OutlinedDocTemplate, derived, house_styles
+from opencities.documents import INK, MUTED, RULE, OutlinedDocTemplate, derived, house_styles, house_table_style
 from opencities.fonts import BOLD, REGULAR, register_fonts
 
 from .report_data import CaseStudyRef, EvidenceLine, FrameworkLine, Highlight, RecommendationLine, ReportData
@@ -371,22 +371,14 @@ def _table(data: list[list], widths: list[float], extra: Sequence[tuple] = ()) -
     """A table whose header row repeats on every page it spans; every cell in DejaVu."""
     table = Table(data, colWidths=widths, hAlign="LEFT", repeatRows=1)
     table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
-                ("FONTNAME", (0, 0), (-1, 0), BOLD),
-                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-                ("LEADING", (0, 0), (-1, -1), 11),
-                ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                *extra,
-            ]
+        house_table_style(
+            ("FONTNAME", (0, 0), (-1, 0), BOLD),
+            ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ("LEADING", (0, 0), (-1, -1), 11),
+            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            *extra,
         )
     )
     return table

@@ -367,6 +367,16 @@ def worker_environment(*, redis_url: str, smtp_url: str, media_root: Path, **ext
 # --- Fixtures ---
 
 
+# The marks of a test with a real worker: transactional, so that the worker sees what the test commits;
+# serialized_rollback brings back the rows the migrations wrote (dimensions, themes, city types) after
+# another transactional test flushed them.
+REAL_PROCESSES = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
 @pytest.fixture
 def process_logs(tmp_path) -> Path:
     logs = tmp_path / "logs"

@@ -7,7 +7,6 @@ message, text and HTML, with the report as a PDF that names the city, its type a
 
 from io import StringIO
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -18,22 +17,7 @@ from recommendations.models import Report, ReportDelivery
 from . import processes
 from .factories import pdf_reader, pdf_text
 
-# Transactional, so that the worker sees what the test commits; serialized_rollback brings back the rows the
-# migrations wrote (dimensions, themes, city types) after another transactional test flushed them.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-# The shared fixtures (see processes.py).
-process_logs = processes.process_logs
-media_root = processes.media_root
-redis_server = processes.redis_server
-smtp_server = processes.smtp_server
-celery_via_redis = processes.celery_via_redis
-start_worker = processes.start_worker
-demo_data = processes.demo_data
+pytestmark = processes.REAL_PROCESSES
 
 SECOND_PARTNER = "reports@second-partner.test"
 

@@ -11,7 +11,6 @@ import time
 from datetime import date, timedelta
 from io import StringIO
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
@@ -25,22 +24,7 @@ from recommendations.models import Report, ReportDelivery
 
 from . import processes
 
-# Transactional, so that the worker sees what the test commits; serialized_rollback brings back the rows the
-# migrations wrote (dimensions, themes, city types) after another transactional test flushed them.
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-# The shared fixtures (see processes.py).
-process_logs = processes.process_logs
-media_root = processes.media_root
-redis_server = processes.redis_server
-smtp_server = processes.smtp_server
-celery_via_redis = processes.celery_via_redis
-start_worker = processes.start_worker
-demo_data = processes.demo_data
+pytestmark = processes.REAL_PROCESSES
 
 LEAD = "lead@demo.test"
 PARTNER = services.DEMO_PARTNER_EMAIL
