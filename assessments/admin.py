@@ -30,7 +30,6 @@ from opencities.method import CITY_TYPES
 from . import selectors, services
 from .answer_export import assessment_answer_rows, formula_safe
 from .citytype import CITY_TYPE_KEYS
-from .export_views import band_descriptions
 from .models import (
     AccessRequest,
     Assessment,
@@ -46,6 +45,7 @@ from .models import (
 )
 from .reference_data import ReferenceDataError, figure_problems, reference_text_from_bytes
 from .services.assessments import assessment_reopen, assessment_type_override
+from .views.export import band_descriptions
 
 
 class MembershipInline(admin.TabularInline):
@@ -425,7 +425,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("calibration"))
     def calibration_json(self, version):
-        return format_html("<pre>{}</pre>", json.dumps(version.calibration, indent=2, ensure_ascii=False))
+        return format_html("<pre>{}</pre>", json.dumps(version.calibration.to_dict(), indent=2, ensure_ascii=False))
 
 
 class CityTypeListFilter(admin.SimpleListFilter):
@@ -491,8 +491,8 @@ class AssessmentResultResource(resources.Resource):
         theme_keys = sorted(
             {
                 key
-                for calibration in QuestionnaireVersion.objects.values_list("calibration", flat=True)
-                for key in calibration.get("policy_themes", {})
+                for version in QuestionnaireVersion.objects.only("source", "source_sha256")
+                for key in (theme.key for theme in version.calibration.policy_themes)
             }
         )
         dimension_keys = list(
@@ -691,10 +691,7 @@ class AssessmentAdmin(ExportMixin, admin.ModelAdmin):
         result = _result(assessment)
         if result is _NoResult:
             return gettext("No result: the assessment has not been submitted.")
-        theme_names = {
-            key: theme.get("name", key)
-            for key, theme in assessment.questionnaire.calibration.get("policy_themes", {}).items()
-        }
+        theme_names = {theme.key: theme.name for theme in assessment.questionnaire.calibration.policy_themes}
         themes = format_html_join(
             " · ",
             "{}: {}",

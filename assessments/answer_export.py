@@ -100,7 +100,7 @@ def _profile_rows(assessment: Assessment) -> list[AnswerRow]:
 
 
 def _framework_rows(assessment: Assessment, framework_answers: dict[str, FrameworkAnswer]) -> list[AnswerRow]:
-    points = assessment.questionnaire.rules.framework_points
+    points = assessment.questionnaire.calibration.framework_points
     statuses = dict(FrameworkStatus.choices)
     rows = []
     for element in assessment.questionnaire.framework:

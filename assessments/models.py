@@ -230,7 +230,6 @@ class QuestionnaireVersion(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     source = models.TextField(_("source file"), help_text=_("The reviewed file this version was loaded from."))
     source_sha256 = models.CharField(_("SHA-256 of the source"), max_length=64)
-    calibration = models.JSONField(_("calibration"))
     framework = models.JSONField(_("strategic framework elements"))
     loaded_at = models.DateTimeField(_("loaded"), auto_now_add=True)
 
@@ -243,8 +242,8 @@ class QuestionnaireVersion(models.Model):
         return f"{self.title} {self.version}"
 
     @property
-    def rules(self):
-        """The calibration as the method's code uses it, read from the reviewed source file."""
+    def calibration(self):
+        """The calibration as the method's code uses it, read from the reviewed source file (its one source)."""
         from .questionnaire import calibration_of_source
 
         return calibration_of_source(self.source_sha256, self.source)

@@ -104,7 +104,7 @@ def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = (
     from .selectors import city_type_name
 
     years = _("%(start)s–%(end)s") % {
-        "start": subject.year - subject.questionnaire.rules.peer_groups.year_window,
+        "start": subject.year - subject.questionnaire.calibration.peer_groups.year_window,
         "end": subject.year,
     }
     base = _("each city's latest assessment of %(years)s, questionnaire %(major)s.x") % {
@@ -116,7 +116,7 @@ def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = (
     elif kind == REGION:
         words = _("Cities in %(region)s") % {"region": Region(subject.city.region).label}
     elif kind == SIZE:
-        band = size_band(subject.metro_population, subject.questionnaire.rules.size_bands)
+        band = size_band(subject.metro_population, subject.questionnaire.calibration.size_bands)
         words = _("Cities with a metropolitan population of %(band)s") % {"band": band}
     elif kind == PICKED:
         words = _("The %(count)d published cities you picked") % {"count": len(picked)}
@@ -155,7 +155,7 @@ def latest_rows(subject: Assessment) -> list[dict]:
     if not hasattr(subject, "_latest_rows"):
         window = (
             subject.questionnaire.major,
-            subject.year - subject.questionnaire.rules.peer_groups.year_window,
+            subject.year - subject.questionnaire.calibration.peer_groups.year_window,
             subject.year,
         )
         every_city = peer_cache.rows((*window, settings.DEMO_MODE), lambda: _read_latest_rows(*window))
@@ -201,7 +201,7 @@ def _membership_test(subject: Assessment, group: PeerGroup):
         region = subject.city.region
         return lambda row: row["city__region"] == region
     if group.kind == SIZE:
-        band = size_band(subject.metro_population, subject.questionnaire.rules.size_bands)
+        band = size_band(subject.metro_population, subject.questionnaire.calibration.size_bands)
         if band is None:
             return lambda row: False
         return lambda row: bool(
@@ -290,7 +290,7 @@ def default_comparison(subject: Assessment, scores: dict[str, Decimal | None]) -
     """`scores` (dimension key → score) against the first group big enough for aggregates."""
     from .comparison import INDEX_KEY, compare
 
-    rules = subject.questionnaire.rules.peer_groups
+    rules = subject.questionnaire.calibration.peer_groups
     keys = {key: key for key in scores}
     for kind in (TYPE, ALL):
         group = group_definition(subject, kind)
@@ -317,5 +317,5 @@ def radar_peer_line(subject: Assessment, default: DefaultComparison) -> RadarPee
             "No peer line: fewer than %(min)d other cities of the same type, or in all, have comparable "
             "submitted assessments for these years."
         )
-        % {"min": subject.questionnaire.rules.peer_groups.min_for_aggregates},
+        % {"min": subject.questionnaire.calibration.peer_groups.min_for_aggregates},
     )

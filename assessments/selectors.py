@@ -222,7 +222,7 @@ def assessment_gaps(assessment: Assessment, structure: Structure, answers: dict[
         gaps.append(
             Gap(PROFILE_STEP, "id_declined_reason", _("City profile: say briefly how the global role declined."))
         )
-    threshold = assessment.questionnaire.rules.evidence_required_from
+    threshold = assessment.questionnaire.calibration.evidence_required_from
     for dimension in structure.dimensions:
         for question in structure.questions_by_dimension[dimension.pk]:
             answer = answers.get(question.pk)
@@ -387,7 +387,7 @@ def profile_data(assessment: Assessment) -> Profile:
         result = assessment.result
     except AssessmentResult.DoesNotExist:
         return Profile(assessment=assessment, result=None)
-    calibration = assessment.questionnaire.rules
+    calibration = assessment.questionnaire.calibration
     bands = calibration.bands
     dimensions = tuple(
         _score_row(row.dimension.key, row.dimension.name, row.score, bands)

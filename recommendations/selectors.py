@@ -213,7 +213,7 @@ def report_data(assessment: Assessment) -> ReportData:
     profile, peers = chosen.profile, chosen.peers
     by_key = {row.key: row for row in peers.comparisons}
     strengths, weaknesses = peer_comparison.strengths_and_weaknesses(
-        [row for row in peers.comparisons if row.key != INDEX_KEY], assessment.questionnaire.rules.bands
+        [row for row in peers.comparisons if row.key != INDEX_KEY], assessment.questionnaire.calibration.bands
     )
     names = {row.key: row.name for row in profile.dimensions}
     previous_year, previous = _previous_scores(assessment)

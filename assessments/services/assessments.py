@@ -401,7 +401,7 @@ def scored_result(
 
     Writes nothing, so that submitting and the demonstration data store results by one method.
     """
-    calibration = assessment.questionnaire.rules
+    calibration = assessment.questionnaire.calibration
     by_key = {result.key: result.score for result in dimension_results}
     index = openness_index(dimension_results, {d.key: d.weight for d in structure.dimensions})
     framework = framework_score(framework_statuses, calibration.framework_points)

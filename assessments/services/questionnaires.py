@@ -32,7 +32,6 @@ def questionnaire_load(*, text: str) -> tuple[QuestionnaireVersion, bool]:
         status=QuestionnaireVersion.Status.PUBLISHED,
         source=text,
         source_sha256=definition.source_sha256,
-        calibration=definition.calibration.to_dict(),
         framework=[{"key": e.key, "name": e.name, "help": e.help} for e in definition.framework],
     )
     dimensions = Dimension.objects.bulk_create(

@@ -199,7 +199,7 @@ def test_the_profile_shows_the_index_every_dimension_score_and_its_band_in_words
     page = _page(client, viewer, zurich_2025)
 
     result = zurich_2025.result
-    calibration = zurich_2025.questionnaire.rules
+    calibration = zurich_2025.questionnaire.calibration
     assert f"{result.openness_index} / 100" in page.plain_text
     assert page.plain_text.count("Openness index") >= 1
     rows = page.table("Dimension scores")

@@ -97,7 +97,7 @@ def test_the_generated_cities_cover_every_region_size_band_and_type():
     assert Assessment.objects.filter(city__in=cities, status="submitted").count() == 70 * len(compare.YEARS) == 700
     assert {assessment.city.region for assessment in latest} == set(compare.REGIONS)
     assert {assessment.result.city_type for assessment in latest} == set(compare.TYPES)
-    bands = version.rules.size_bands
+    bands = version.calibration.size_bands
     assert {sum(assessment.metro_population >= edge for edge in bands) for assessment in latest} == set(
         range(len(bands) + 1)
     )

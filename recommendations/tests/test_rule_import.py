@@ -10,7 +10,7 @@ from django.contrib.admin.sites import site
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from recommendations.admin_rules import RecommendationRuleAdmin
+from recommendations.admin.rules import RecommendationRuleAdmin
 from recommendations.models import RecommendationRule
 from recommendations.resources import EXPORT_FORMATS, RecommendationRuleResource
 

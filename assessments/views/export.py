@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .access import city_role_required
-from .answer_export import SPREADSHEET_FORMATS, answers_dataset, assessment_answer_rows, spreadsheet_content
-from .models import Assessment, GawcTier, Niche, Question, QuestionnaireVersion, Role
+from .. import selectors
+from ..access import city_role_required
+from ..answer_export import SPREADSHEET_FORMATS, answers_dataset, assessment_answer_rows, spreadsheet_content
+from ..models import Assessment, GawcTier, Niche, Question, QuestionnaireVersion, Role
 
 
 @city_role_required(Role.VIEWER)
@@ -74,7 +74,7 @@ def questionnaire_print(request, version):
         )
         for position, dimension in enumerate(structure.dimensions, start=1)
     ]
-    calibration = questionnaire.rules
+    calibration = questionnaire.calibration
     return render(
         request,
         "assessments/questionnaire_print.html",

@@ -8,11 +8,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors
-from .access import city_role_required
-from .models import Assessment, Role
-from .radar import radar_drawing, radar_svg
-from .services.assessments import assessment_publish as publish
+from .. import selectors
+from ..access import city_role_required
+from ..models import Assessment, Role
+from ..radar import radar_drawing, radar_svg
+from ..services.assessments import assessment_publish as publish
 
 
 @require_POST

@@ -11,12 +11,12 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import comparison, peer_groups, selectors
-from .access import city_role_required
-from .models import Assessment, City, GawcTier, Role
-from .radar import radar_svg
-from .scoring import round_half_up
-from .spread import SpreadRow, spread_drawing
+from .. import comparison, peer_groups, selectors
+from ..access import city_role_required
+from ..models import Assessment, City, GawcTier, Role
+from ..radar import radar_svg
+from ..scoring import round_half_up
+from ..spread import SpreadRow, spread_drawing
 
 INDEX = "index"
 TIER_ORDER = ["none", "gamma", "beta", "alpha-", "alpha", "alpha+", "alpha++"]
@@ -30,7 +30,7 @@ def _assessment(city, pk):
 
 def comparison_for(request, assessment):
     """Everything the page and the CSV show, from the query string (?group=…&city=…)."""
-    rules = assessment.questionnaire.rules
+    rules = assessment.questionnaire.calibration
     problems = []
     kind = request.GET.get("group", peer_groups.TYPE)
     if kind not in peer_groups.GROUP_KINDS:
@@ -123,7 +123,7 @@ def reference_facts(assessment, group, peers):
         if group.kind == peer_groups.REGION:
             others = others.filter(region=city.region)
         elif group.kind == peer_groups.SIZE:
-            band = peer_groups.size_band(assessment.metro_population, assessment.questionnaire.rules.size_bands)
+            band = peer_groups.size_band(assessment.metro_population, assessment.questionnaire.calibration.size_bands)
             others = others.filter(metro_population__gte=band.low) if band else others.none()
             if band and band.high is not None:
                 others = others.filter(metro_population__lt=band.high)

@@ -7,9 +7,9 @@ from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .forms import LibraryFilterForm
-from .models import BODY_SECTIONS
+from .. import selectors
+from ..forms import LibraryFilterForm
+from ..models import BODY_SECTIONS
 
 PER_PAGE = 12
 

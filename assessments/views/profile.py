@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 
 from casestudies import selectors as casestudies_selectors
 
-from . import comparison, selectors
-from .access import city_role_required
-from .models import Assessment, Role
-from .peer_groups import default_comparison, radar_peer_line
-from .radar import index_history_drawing, radar_drawing, radar_svg
+from .. import comparison, selectors
+from ..access import city_role_required
+from ..models import Assessment, Role
+from ..peer_groups import default_comparison, radar_peer_line
+from ..radar import index_history_drawing, radar_drawing, radar_svg
 
 
 @city_role_required(Role.VIEWER)
@@ -36,7 +36,7 @@ def _highlights(assessment, profile: selectors.Profile, default) -> dict:
     """Strengths and weaknesses in words; each weakness with up to three case studies that address it."""
     names = {row.key: row.name for row in profile.dimensions}
     comparisons = [replace(row, name=names[row.key]) for row in default.comparisons]
-    strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, assessment.questionnaire.rules.bands)
+    strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, assessment.questionnaire.calibration.bands)
     effective_type = profile.result.override_type or profile.result.city_type
     case_studies = casestudies_selectors.for_weaknesses([item.comparison.key for item in weaknesses], effective_type)
     return {

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors
-from .access import city_role_required
-from .models import Assessment, Role, WizardPosition
-from .services import assessments as assessment_services
-from .services.assessments import AnswerValue
-from .wizard_forms import (
+from .. import selectors
+from ..access import city_role_required
+from ..models import Assessment, Role, WizardPosition
+from ..services import assessments as assessment_services
+from ..services.assessments import AnswerValue
+from ..wizard_forms import (
     DimensionStepForm,
     FrameworkStepForm,
     ProfileStepForm,
@@ -124,7 +124,7 @@ def assessment_step(request, pk, step, *, city, membership):
     answers = selectors.answers_by_question(
         assessment, step_questions if request.method == "POST" and dimension else None
     )
-    calibration = assessment.questionnaire.rules
+    calibration = assessment.questionnaire.calibration
     autosave = request.POST.get("autosave") == "1"
     conflicts, form, changed_revisions = [], None, {}
     data = request.POST.copy() if request.method == "POST" else None

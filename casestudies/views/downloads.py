@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import brief
-from .models import Publication
+from .. import brief
+from ..models import Publication
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from import_export.forms import ExportForm
 from casestudies.resources import ImportTooLarge
 from opencities.markdown import render_markdown
 
-from .models import RecommendationRule
-from .resources import EXPORT_FORMATS, IMPORT_FORMATS, RecommendationRuleResource
+from ..models import RecommendationRule
+from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, RecommendationRuleResource
 
 
 @admin.register(RecommendationRule)

@@ -10,12 +10,9 @@ from import_export.forms import ExportForm
 
 from opencities.markdown import render_markdown
 
-from . import (
-    admin_publications,  # noqa: F401 (registers the Publication admin)
-    services,
-)
-from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from .resources import EXPORT_FORMATS, IMPORT_FORMATS, CaseStudyResource, ImportTooLarge
+from .. import services
+from ..models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, CaseStudyResource, ImportTooLarge
 
 REVIEW_AFTER = timedelta(days=2 * 365)
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .access import city_role_required
-from .forms import AccessRequestForm, InvitationForm, InvitationSignupForm, RoleForm
-from .models import Invitation, Membership, Role
+from .. import selectors, services
+from ..access import city_role_required
+from ..forms import AccessRequestForm, InvitationForm, InvitationSignupForm, RoleForm
+from ..models import Invitation, Membership, Role
 
 User = get_user_model()
 

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .models import Following, Partner, Report, ReportDelivery
+from .. import services
+from ..models import Following, Partner, Report, ReportDelivery
 
 
 class FollowingInline(admin.TabularInline):

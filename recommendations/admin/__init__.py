@@ -1,0 +1,3 @@
+"""Editors' admin for recommendation rules, partners, reports and deliveries."""
+
+from . import reports, rules  # noqa: F401 (each registers its ModelAdmins)
