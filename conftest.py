@@ -41,18 +41,14 @@ def _uploads_and_reports_in_a_temporary_folder(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _no_peer_rows_from_another_test():
-    # Each test's data is rolled back with its peer-data token, so a later test can meet the same token
-    # with other data; in production a committed token is never reused.
-    from assessments import peer_cache
-    from recommendations.general import forget_pdf
-    from recommendations.selectors import forget_rules
+def _nothing_cached_from_another_test():
+    # Each test's data is rolled back with its data versions, so a later test can meet the same version with
+    # other data; in production a committed version is never reused (see opencities/caching.py).
+    from django.core.cache import cache
 
-    for forget in (peer_cache.forget, forget_rules, forget_pdf):
-        forget()
+    cache.clear()
     yield
-    for forget in (peer_cache.forget, forget_rules, forget_pdf):
-        forget()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,6 @@ class AssessmentsConfig(AppConfig):
     }
 
     def ready(self):
-        from . import peer_cache
+        from opencities import caching
 
-        peer_cache.connect_signals()
+        caching.connect_signals()

@@ -2,9 +2,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from opencities import caching
 
 
 class Region(models.TextChoices):
@@ -246,7 +249,7 @@ class QuestionnaireVersion(models.Model):
         """The calibration as the method's code uses it, read from the reviewed source file (its one source)."""
         from .questionnaire import calibration_of_source
 
-        return calibration_of_source(self.source_sha256, self.source)
+        return caching.cached(caching.calibration_key(self.source_sha256), lambda: calibration_of_source(self.source))
 
 
 class Dimension(models.Model):
@@ -456,6 +459,14 @@ class AssessmentResult(models.Model):
     type_distances = models.JSONField(_("distances to the type prototypes"), default=dict)
     override_type = models.CharField(_("type set by an editor"), max_length=30, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
+    # The type every page, peer group and recommendation uses: an editor's override, else the computed type.
+    # A generated column, so the database filters on the same rule that Python reads.
+    effective_type = models.GeneratedField(
+        expression=Coalesce(NullIf(F("override_type"), Value("")), F("city_type")),
+        output_field=models.CharField(max_length=30),
+        db_persist=True,
+        verbose_name=_("city type"),
+    )
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -472,10 +483,6 @@ class AssessmentResult(models.Model):
 
     def __str__(self):
         return f"{self.assessment}: {self.openness_index}"
-
-    @property
-    def effective_type(self):
-        return self.override_type or self.city_type
 
 
 class DimensionScore(models.Model):

@@ -1,22 +1,25 @@
-"""Peer groups: which other cities an assessment is compared with (reads only).
+"""Peer groups: which other cities an assessment is compared with, and the one rule of membership.
 
 Each other city counts once, with its latest submitted assessment (by year, then submission time)
 on the same major questionnaire version, from the subject's year − 2 to its year. The group's
 conditions apply to that latest assessment, never to an older one.
 """
 
-import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from . import peer_cache
+from opencities import caching
+
+from .comparison import INDEX_KEY, compare
 from .models import Assessment, City, Region
+from .selectors import city_type_name
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
 GROUP_KINDS = (TYPE, REGION, SIZE, ALL, PICKED)
@@ -60,31 +63,122 @@ def size_band(population: int | None, edges) -> SizeBand | None:
 
 @dataclass(frozen=True)
 class PeerGroup:
+    """A group's definition in words and the subject's side of its membership rule, worked out once."""
+
     kind: str
     definition: str
     picked: tuple[str, ...] = ()
+    city_type: str = ""
+    region: str = ""
+    band: SizeBand | None = None
 
 
-@dataclass
-class Peer:
-    """One other city's latest assessment in the group."""
+class PeerRow(NamedTuple):
+    """One other city's latest assessment in the window: what groups test and the pages show.
+
+    Plain values only (scores as their decimal strings), so that the cached list of every city's row is quick to
+    read back; `scores()` gives the Decimals.
+    """
 
     assessment_id: int
+    city_id: int
     city_name: str
     city_slug: str
+    city_country: str
+    region: str
     year: int
     is_public: bool
     is_demo: bool
-    index: Decimal | None
-    scores: dict[str, Decimal | None] = field(default_factory=dict)
+    metro_population: int | None  # as the assessment's city profile gave it
+    city_metro_population: int | None  # the city's indicative reference figure
+    foreign_born_share: str | None
+    gawc_tier: str
+    effective_type: str
+    index: str | None
+    dimension_scores: tuple[tuple[str, str | None], ...]
+
+    def scores(self) -> dict[str, Decimal | None]:
+        """The dimension scores by key, with the openness index under INDEX_KEY beside them."""
+        scores = {key: None if score is None else Decimal(score) for key, score in self.dimension_scores}
+        scores[INDEX_KEY] = None if self.index is None else Decimal(self.index)
+        return scores
 
 
-def effective_type(assessment: Assessment) -> str:
-    result = assessment.result
-    return result.override_type or result.city_type
+class ReferenceCity(NamedTuple):
+    """A reference city as a group candidate: its indicative figures, and the type it exemplifies."""
+
+    city_slug: str
+    region: str
+    metro_population: int | None
+    effective_type: str
+    foreign_born_share: Decimal | None
+    gawc_tier: str
+    # Reference figures are published data; hand-picked slugs were checked against published profiles.
+    is_public: bool = True
+
+    @property
+    def city_metro_population(self) -> int | None:
+        return self.metro_population
 
 
-def _latest_per_city(major: int, first_year: int, last_year: int):
+def is_member(group: PeerGroup, candidate: PeerRow | ReferenceCity) -> bool:
+    """Whether a candidate city belongs to the group: the one membership rule (see docs/method.md#peer-groups)."""
+    if group.kind == TYPE:
+        return candidate.effective_type == group.city_type
+    if group.kind == REGION:
+        return candidate.region == group.region
+    if group.kind == SIZE:
+        band = group.band
+        population = candidate.metro_population
+        return bool(
+            band is not None and population and population >= band.low and (band.high is None or population < band.high)
+        )
+    if group.kind == PICKED:
+        return candidate.is_public and candidate.city_slug in group.picked
+    return True
+
+
+def members(group: PeerGroup, candidates: Iterable) -> list:
+    return [candidate for candidate in candidates if is_member(group, candidate)]
+
+
+def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = ()) -> PeerGroup:
+    """The group of `kind` for the subject, with its definition in words."""
+    calibration = subject.questionnaire.calibration
+    years = _("%(start)s–%(end)s") % {
+        "start": subject.year - calibration.peer_groups.year_window,
+        "end": subject.year,
+    }
+    base = _("each city's latest assessment of %(years)s, questionnaire %(major)s.x") % {
+        "years": years,
+        "major": subject.questionnaire.major,
+    }
+    city_type = subject.result.effective_type
+    band = size_band(subject.metro_population, calibration.size_bands)
+    if kind == TYPE:
+        words = _("Cities of the same type (%(type)s)") % {"type": city_type_name(city_type).name}
+    elif kind == REGION:
+        words = _("Cities in %(region)s") % {"region": Region(subject.city.region).label}
+    elif kind == SIZE:
+        words = _("Cities with a metropolitan population of %(band)s") % {"band": band}
+    elif kind == PICKED:
+        words = _("The %(count)d published cities you picked") % {"count": len(picked)}
+    else:
+        words = _("All cities")
+    return PeerGroup(
+        kind=kind,
+        definition=f"{words}: {base}",
+        picked=picked,
+        city_type=city_type,
+        region=subject.city.region,
+        band=band,
+    )
+
+
+# --- Reads ------------------------------------------------------------------------------------------------------
+
+
+def _latest_per_city(major: int, first_year: int, last_year: int, demo: bool):
     """Ids of each city's latest submitted assessment of the questionnaire major from first_year to last_year."""
     candidates = Assessment.objects.filter(
         status=Assessment.Status.SUBMITTED,
@@ -92,7 +186,7 @@ def _latest_per_city(major: int, first_year: int, last_year: int):
         year__gte=first_year,
         year__lte=last_year,
     )
-    if not settings.DEMO_MODE:
+    if not demo:
         candidates = candidates.filter(is_demo=False)
     ranked = candidates.annotate(
         latest=Window(RowNumber(), partition_by=[F("city_id")], order_by=[F("year").desc(), F("submitted_at").desc()])
@@ -100,148 +194,73 @@ def _latest_per_city(major: int, first_year: int, last_year: int):
     return ranked.filter(latest=1).values("id")
 
 
-def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = ()) -> PeerGroup:
-    from .selectors import city_type_name
-
-    years = _("%(start)s–%(end)s") % {
-        "start": subject.year - subject.questionnaire.calibration.peer_groups.year_window,
-        "end": subject.year,
-    }
-    base = _("each city's latest assessment of %(years)s, questionnaire %(major)s.x") % {
-        "years": years,
-        "major": subject.questionnaire.major,
-    }
-    if kind == TYPE:
-        words = _("Cities of the same type (%(type)s)") % {"type": city_type_name(effective_type(subject)).name}
-    elif kind == REGION:
-        words = _("Cities in %(region)s") % {"region": Region(subject.city.region).label}
-    elif kind == SIZE:
-        band = size_band(subject.metro_population, subject.questionnaire.calibration.size_bands)
-        words = _("Cities with a metropolitan population of %(band)s") % {"band": band}
-    elif kind == PICKED:
-        words = _("The %(count)d published cities you picked") % {"count": len(picked)}
-    else:
-        words = _("All cities")
-    return PeerGroup(kind=kind, definition=f"{words}: {base}", picked=picked)
-
-
-LATEST_FIELDS = (
+ROW_FIELDS = (
     "id",
     "city_id",
-    "year",
-    "is_public",
-    "is_demo",
-    "metro_population",
     "city__name",
     "city__slug",
     "city__country",
     "city__region",
+    "year",
+    "is_public",
+    "is_demo",
+    "metro_population",
     "city__metro_population",
     "city__foreign_born_share",
     "city__gawc_tier",
+    "result__effective_type",
     "result__openness_index",
-    "result__city_type",
-    "result__override_type",
     "result__scores_by_dimension",
 )
 
 
-def latest_rows(subject: Assessment) -> list[dict]:
-    """Every other city's latest assessment in the window, with what groups and the page need.
-
-    Kept on the subject for the request, so the group, the pick list and the reference figures share it,
-    and between requests by `peer_cache` until the data changes.
-    """
-    if not hasattr(subject, "_latest_rows"):
-        window = (
-            subject.questionnaire.major,
-            subject.year - subject.questionnaire.calibration.peer_groups.year_window,
-            subject.year,
-        )
-        every_city = peer_cache.rows((*window, settings.DEMO_MODE), lambda: _read_latest_rows(*window))
-        subject._latest_rows = [row for row in every_city if row["city_id"] != subject.city_id]
-    return subject._latest_rows
-
-
-def _read_latest_rows(major: int, first_year: int, last_year: int) -> list[dict]:
-    query = Assessment.objects.filter(id__in=_latest_per_city(major, first_year, last_year))
-    sql, params = query.values_list(*LATEST_FIELDS).order_by("city__name").query.sql_with_params()
-    # Read with a plain cursor: at a thousand rows Django's converters cost more than the query, and
-    # only three columns need converting (below); the others arrive as the Python values they are.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [_latest_row(values) for values in cursor.fetchall()]
-
-
-def _decimal(value) -> Decimal | None:
-    # SQLite hands decimals back as floats or ints, PostgreSQL as Decimal.
-    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _latest_row(values) -> dict:
-    row = dict(zip(LATEST_FIELDS, values, strict=True))
-    row["is_public"], row["is_demo"] = bool(row["is_public"]), bool(row["is_demo"])
-    row["result__openness_index"] = _decimal(row["result__openness_index"])
-    row["city__foreign_born_share"] = _decimal(row["city__foreign_born_share"])
-    scores = row["result__scores_by_dimension"]
-    if isinstance(scores, str):  # jsonb and SQLite's JSON both arrive as text through a plain cursor
-        scores = json.loads(scores)
-    row["result__scores_by_dimension"] = {
-        key: None if score is None else Decimal(score) for key, score in (scores or {}).items()
-    }
-    return row
-
-
-def _membership_test(subject: Assessment, group: PeerGroup):
-    """Whether a latest row belongs to the group; the subject's side is worked out once, not per row."""
-    if group.kind == TYPE:
-        city_type = effective_type(subject)
-        return lambda row: (row["result__override_type"] or row["result__city_type"]) == city_type
-    if group.kind == REGION:
-        region = subject.city.region
-        return lambda row: row["city__region"] == region
-    if group.kind == SIZE:
-        band = size_band(subject.metro_population, subject.questionnaire.calibration.size_bands)
-        if band is None:
-            return lambda row: False
-        return lambda row: bool(
-            row["metro_population"]
-            and row["metro_population"] >= band.low
-            and (band.high is None or row["metro_population"] < band.high)
-        )
-    if group.kind == PICKED:
-        return lambda row: row["is_public"] and row["city__slug"] in group.picked
-    return lambda row: True
-
-
-def peer_rows(subject: Assessment, group: PeerGroup) -> list[dict]:
-    belongs = _membership_test(subject, group)
-    return [row for row in latest_rows(subject) if belongs(row)]
-
-
-def peers(subject: Assessment, group: PeerGroup) -> list[Peer]:
-    """The group's cities with their scores by dimension key, from the one query of `latest_rows`."""
+def _read_rows(major: int, first_year: int, last_year: int, demo: bool) -> list[tuple]:
+    query = Assessment.objects.filter(id__in=_latest_per_city(major, first_year, last_year, demo))
     return [
-        Peer(
-            assessment_id=row["id"],
-            city_name=row["city__name"],
-            city_slug=row["city__slug"],
-            year=row["year"],
-            is_public=row["is_public"],
-            is_demo=row["is_demo"],
-            index=row["result__openness_index"],
-            scores=row["result__scores_by_dimension"],
+        (
+            *values,
+            None if share is None else str(share),
+            tier,
+            effective_type,
+            None if index is None else str(index),
+            tuple((scores or {}).items()),  # the result's copy of its nine scores: one row per city, not nine
         )
-        for row in peer_rows(subject, group)
+        for *values, share, tier, effective_type, index, scores in query.values_list(*ROW_FIELDS).order_by("city__name")
     ]
 
 
-def publishable_cities(subject: Assessment) -> list[dict]:
+def candidates(subject: Assessment) -> list[PeerRow]:
+    """Every other city's latest assessment in the subject's window: the candidates of every group.
+
+    Read once per data version for all cities (see opencities/caching.py) and shared by the group, the pick list
+    and the reference figures of a request.
+    """
+    window = {
+        "major": subject.questionnaire.major,
+        "first_year": subject.year - subject.questionnaire.calibration.peer_groups.year_window,
+        "last_year": subject.year,
+        "demo": settings.DEMO_MODE,
+    }
+    every_city = caching.cached(caching.peer_rows_key(**window), lambda: _read_rows(**window))
+    return [PeerRow._make(row) for row in every_city if row[1] != subject.city_id]
+
+
+def reference_cities(subject: Assessment) -> list[ReferenceCity]:
+    """The reference cities other than the subject's own, as group candidates for the indicative figures."""
+    rows = (
+        City.objects.filter(is_reference=True)
+        .exclude(pk=subject.city_id)
+        .values_list("slug", "region", "metro_population", "type_example", "foreign_born_share", "gawc_tier")
+    )
+    return [ReferenceCity._make(row) for row in rows]
+
+
+def publishable(rows: list[PeerRow]) -> list[PeerRow]:
     """Cities that may be hand-picked: those whose latest assessment in the window is public."""
-    return [row for row in latest_rows(subject) if row["is_public"]]
+    return [row for row in rows if row.is_public]
 
 
-def check_picked(subject: Assessment, requested: list[str], limit: int) -> tuple[tuple[str, ...], list[str]]:
+def check_picked(rows: list[PeerRow], requested: list[str], limit: int) -> tuple[tuple[str, ...], list[str]]:
     """The valid hand-picked slugs and a message for each problem with the request."""
     problems = []
     unique = list(dict.fromkeys(requested))
@@ -250,7 +269,7 @@ def check_picked(subject: Assessment, requested: list[str], limit: int) -> tuple
             _("At most %(limit)d cities can be picked; the address asked for %(count)d. Pick again below.")
             % {"limit": limit, "count": len(unique)}
         ]
-    allowed = {row["city__slug"] for row in publishable_cities(subject)}
+    allowed = {row.city_slug for row in publishable(rows)}
     rejected = [slug for slug in unique if slug not in allowed]
     if rejected:
         known = set(City.objects.filter(slug__in=rejected).values_list("slug", flat=True))
@@ -288,17 +307,15 @@ class DefaultComparison:
 
 def default_comparison(subject: Assessment, scores: dict[str, Decimal | None]) -> DefaultComparison:
     """`scores` (dimension key → score) against the first group big enough for aggregates."""
-    from .comparison import INDEX_KEY, compare
-
     rules = subject.questionnaire.calibration.peer_groups
     keys = {key: key for key in scores}
+    rows = candidates(subject)
     for kind in (TYPE, ALL):
         group = group_definition(subject, kind)
-        members = peers(subject, group)
-        if len(members) >= rules.min_for_aggregates:
-            # The index is a column of its own on a peer, beside its dimension scores.
-            peer_scores = [{**member.scores, INDEX_KEY: member.index} for member in members]
-            return DefaultComparison(group, len(members), compare(scores, peer_scores, keys, rules))
+        group_rows = members(group, rows)
+        if len(group_rows) >= rules.min_for_aggregates:
+            peer_scores = [row.scores() for row in group_rows]
+            return DefaultComparison(group, len(group_rows), compare(scores, peer_scores, keys, rules))
     return DefaultComparison(None, 0, compare(scores, [], keys, rules))
 
 

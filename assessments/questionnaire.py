@@ -3,7 +3,6 @@
 The format is described in assessments/questionnaires/README.md.
 """
 
-import functools
 import hashlib
 import re
 import tomllib
@@ -105,13 +104,11 @@ class QuestionnaireDef:
     source_sha256: str
 
 
-@functools.lru_cache(maxsize=16)
-def calibration_of_source(source_sha256: str, text: str) -> Calibration:
+def calibration_of_source(text: str) -> Calibration:
     """The calibration of a loaded version, from its source file.
 
-    Read from the file rather than the stored JSON: PostgreSQL's jsonb does not keep key order, and the
-    order of the policy themes is part of the method. A version never changes, so its digest is a safe
-    cache key.
+    Read from the file rather than a stored JSON copy: PostgreSQL's jsonb does not keep key order, and the
+    order of the policy themes is part of the method.
     """
     return Calibration.from_dict(tomllib.loads(text)["calibration"])
 

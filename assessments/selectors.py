@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from opencities import caching
 from opencities.method import CITY_TYPES
 
 from .calibration import Bands
@@ -101,18 +102,12 @@ def question_spec(question: Question) -> QuestionSpec:
     )
 
 
-# A published version never changes, so its structure is read once per process. The key includes the
-# load time, so that a version loaded again (as tests do) is never served from an older load.
-_structures: dict[tuple[int, str, object], Structure] = {}
-
-
 def questionnaire_structure(version: QuestionnaireVersion) -> Structure:
+    """A version's structure; a published version never changes, so it is read once (see opencities/caching.py)."""
     if version.status != QuestionnaireVersion.Status.PUBLISHED:
         return _read_structure(version)
-    key = (version.pk, version.source_sha256, version.loaded_at)
-    if key not in _structures:
-        _structures[key] = _read_structure(version)
-    return _structures[key]
+    key = caching.structure_key(version.pk, version.source_sha256, version.loaded_at)
+    return caching.cached(key, lambda: _read_structure(version))
 
 
 def _read_structure(version: QuestionnaireVersion) -> Structure:

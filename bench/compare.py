@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from assessments import peer_cache
 from assessments.models import (
     Assessment,
     AssessmentResult,
@@ -28,6 +27,7 @@ from assessments.models import (
 )
 from assessments.services import questionnaire_load
 from assessments.tests.wizard_helpers import QUESTIONNAIRE_FILE
+from opencities import caching
 from opencities.method import CITY_TYPES
 
 from .pages import BASE_LAYOUT, _logged_in, _users
@@ -122,7 +122,7 @@ def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assess
         ),
         batch_size=BATCH,
     )
-    peer_cache.changed()  # bulk writes send no signals
+    caching.peer_data_changed()  # bulk writes send no signals
     return assessments
 
 

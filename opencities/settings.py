@@ -186,6 +186,26 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
     CELERY_TASK_STORE_EAGER_RESULT = True
+# Caches (what is cached and when it goes out of date: opencities/caching.py). Redis when REDIS_URL is set, so
+# every web and worker process shares one cache; local memory otherwise, which serves one process (`make run`).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "opencities",
+            "TIMEOUT": 60 * 60 * 24,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "opencities",
+            "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -3,12 +3,14 @@
 import io
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 
 from casestudies.models import CaseStudy, RecommendationTheme
+from opencities import caching
 
 from . import pdf
 from .models import RecommendationRule
-from .selectors import rules_version
+from .selectors import rule_set_version
 
 
 def themes() -> list[RecommendationTheme]:
@@ -20,21 +22,10 @@ def themes() -> list[RecommendationTheme]:
     return [theme for theme in queryset if theme.general_rules]
 
 
-_kept_pdf: dict = {}
-
-
 def pdf_bytes() -> io.BytesIO:
-    """The general PDF, rendered once per rule-set version and process (anyone may download it, often)."""
-    version = rules_version()
-    kept = _kept_pdf.get("pdf")
-    if kept is None or kept[0] != version:
-        kept = (version, _render())
-        _kept_pdf["pdf"] = kept
-    return io.BytesIO(kept[1])
-
-
-def forget_pdf() -> None:
-    _kept_pdf.clear()
+    """The general PDF, rendered once per rule-set version and language (anyone may download it, often)."""
+    key = caching.general_pdf_key(rule_set_version(), get_language() or "")
+    return io.BytesIO(caching.cached(key, _render))
 
 
 def _render() -> bytes:

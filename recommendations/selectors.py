@@ -13,6 +13,7 @@ from assessments.models import Assessment, FrameworkStatus
 from assessments.peer_groups import DefaultComparison, default_comparison
 from assessments.services import absolute_url
 from casestudies.models import CaseStudy, RecommendationTheme
+from opencities import caching
 
 from . import rules
 from .models import Following, Partner, RecommendationRule
@@ -29,10 +30,7 @@ from .report_data import (
 INDEX_KEY = peer_comparison.INDEX_KEY
 
 
-_kept_rules: dict = {}
-
-
-def _rules_version() -> tuple:
+def rule_set_version() -> tuple:
     """What changes whenever the active rule set would: rules saved, added or removed, their case studies changed.
 
     Only the linked case studies are read (through the link table), not the whole library.
@@ -48,27 +46,12 @@ def _rules_version() -> tuple:
     return (*rules_state.values(), *links_state.values(), themes)
 
 
-def rules_version() -> tuple:
-    return _rules_version()
-
-
 def active_rules() -> list[rules.Rule]:
-    """Every active rule as plain data for the engine, kept per process until a rule or case study changes.
+    """Every active rule as plain data for the engine, read once per rule-set version (see opencities/caching.py).
 
     Rule sets change a few times a year and every report, recommendations page and PDF reads them.
     """
-    version = _rules_version()
-    kept = _kept_rules.get("rules")
-    if kept is not None and kept[0] == version:
-        return kept[1]
-    loaded = _read_active_rules()
-    _kept_rules["rules"] = (version, loaded)
-    return loaded
-
-
-def forget_rules() -> None:
-    """Drop the kept rule set (tests, whose rolled-back rows can repeat a version)."""
-    _kept_rules.clear()
+    return caching.cached(caching.rule_set_key(rule_set_version()), _read_active_rules)
 
 
 def _read_active_rules() -> list[rules.Rule]:
@@ -121,10 +104,6 @@ class Tailored:
     framework_gaps: list[rules.FrameworkGap]
     case_studies: dict[str, CaseStudy]  # by slug, for the links of the recommendations
 
-    @property
-    def effective_type(self) -> str:
-        return self.profile.result.override_type or self.profile.result.city_type
-
 
 def tailored(assessment: Assessment) -> Tailored:
     """The recommendations for a submitted assessment (read with select_related questionnaire, result, city)."""
@@ -141,8 +120,7 @@ def tailored(assessment: Assessment) -> Tailored:
     framework = [
         rules.FrameworkInput(key=row.key, name=row.name, status=row.status or None) for row in profile.framework
     ]
-    effective_type = profile.result.override_type or profile.result.city_type
-    chosen = rules.recommend(active_rules(), dimensions, framework, effective_type)
+    chosen = rules.recommend(active_rules(), dimensions, framework, profile.result.effective_type)
     slugs = {slug for recommendation in chosen for slug in recommendation.rule.case_study_slugs}
     case_studies = (
         CaseStudy.objects.published().filter(slug__in=slugs).only("slug", "title", "city").in_bulk(field_name="slug")

@@ -13,7 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import peer_cache, selectors
+from opencities import caching
+
+from .. import selectors
 from ..citytype import CITY_TYPE_KEYS, CityProfile, classify
 from ..models import (
     Answer,
@@ -523,7 +525,7 @@ def assessment_reopen(*, assessment: Assessment, editor, reason: str) -> Assessm
     except IntegrityError:
         raise ValidationError(_("The city already has an open draft for this year.")) from None
     AssessmentResult.objects.filter(assessment=assessment).update(is_superseded=True)
-    peer_cache.changed()  # a draft leaves the peer groups, and its save sent no signal that says so
+    caching.peer_data_changed()  # a draft leaves the peer groups, and its save sent no signal that says so
     Reopening.objects.create(assessment=assessment, reopened_by=editor, reason=reason.strip())
     return assessment
 

@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .. import peer_cache, selectors
+from opencities import caching
+
+from .. import selectors
 from ..citytype import GAWC_TIER_INDEX, NICHES, NO_NICHE
 from ..models import Assessment, AssessmentResult, City, DimensionScore, QuestionnaireVersion
 from ..scoring import DimensionResult, round_half_up
@@ -189,7 +191,7 @@ def demo_assessments_save(*, questionnaire: QuestionnaireVersion, demos: Iterabl
     DimensionScore.objects.filter(assessment__in=stale).delete()
     AssessmentResult.objects.filter(assessment__in=stale).delete()
     _store_results([*created, *refreshed], structure)
-    peer_cache.changed()  # bulk writes send no signals
+    caching.peer_data_changed()  # bulk writes send no signals
     return DemoSaved(created=len(created), refreshed=len(refreshed), left_alone=left_alone)
 
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, transaction
 
-from .. import peer_cache
+from opencities import caching
+
 from ..models import City
 from ..reference_data import ReferenceCity, ReferenceDataError, parse_reference_cities
 
@@ -64,5 +65,5 @@ def _import(rows, *, dry_run):
         City.objects.bulk_create(new_cities)
         if changed_cities:
             City.objects.bulk_update(changed_cities, sorted(changed_fields))
-        peer_cache.changed()  # bulk writes send no signals
+        caching.peer_data_changed()  # bulk writes send no signals
     return summary

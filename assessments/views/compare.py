@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 
 from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
-from ..models import Assessment, City, GawcTier, Role
+from ..models import Assessment, GawcTier, Role
 from ..radar import radar_svg
 from ..scoring import round_half_up
 from ..spread import SpreadRow, spread_drawing
 
-INDEX = "index"
 TIER_ORDER = ["none", "gamma", "beta", "alpha-", "alpha", "alpha+", "alpha++"]
 
 
@@ -38,28 +37,29 @@ def comparison_for(request, assessment):
             _("There is no group “%(group)s”; showing cities of the same type instead.") % {"group": kind[:40]}
         )
         kind = peer_groups.TYPE
+    candidates = peer_groups.candidates(assessment)
     picked = ()
     if kind == peer_groups.PICKED:
         picked, picked_problems = peer_groups.check_picked(
-            assessment, request.GET.getlist("city"), rules.peer_groups.hand_picked_max
+            candidates, request.GET.getlist("city"), rules.peer_groups.hand_picked_max
         )
         problems += picked_problems
     group = peer_groups.group_definition(assessment, kind, picked)
-    peers = peer_groups.peers(assessment, group) if kind != peer_groups.PICKED or picked else []
+    peers = peer_groups.members(group, candidates) if kind != peer_groups.PICKED or picked else []
 
     structure = selectors.questionnaire_structure(assessment.questionnaire)
     names = {dimension.key: dimension.name for dimension in structure.dimensions}
-    names[INDEX] = _("Openness index")
+    names[comparison.INDEX_KEY] = _("Openness index")
     subject_scores = {key: score for key, score in assessment.dimension_scores.values_list("dimension__key", "score")}
-    subject_scores[INDEX] = assessment.result.openness_index
-    peer_scores = [{**peer.scores, INDEX: peer.index} for peer in peers]
-    comparisons = comparison.compare(subject_scores, peer_scores, names, rules.peer_groups)
+    subject_scores[comparison.INDEX_KEY] = assessment.result.openness_index
+    comparisons = comparison.compare(subject_scores, [peer.scores() for peer in peers], names, rules.peer_groups)
     strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, rules.bands)
     return {
         "assessment": assessment,
         "group": group,
         "kind": kind,
         "problems": problems,
+        "candidates": candidates,
         "peers": peers,
         "n": len(peers),
         "comparisons": comparisons,
@@ -112,27 +112,12 @@ def reference_facts(assessment, group, peers):
     city = assessment.city
     if len(peers) >= 5:
         # The group's rows already carry their cities' figures.
-        figures = [
-            (row["city__metro_population"], row["city__foreign_born_share"], row["city__gawc_tier"])
-            for row in peer_groups.peer_rows(assessment, group)
-        ]
-        basis = _("the %(n)d cities of the group") % {"n": len(peers)}
+        cities, basis = peers, _("the %(n)d cities of the group") % {"n": len(peers)}
     else:
         # Before many cities have assessed, the reference cities that fit the group's definition.
-        others = City.objects.filter(is_reference=True).exclude(pk=city.pk)
-        if group.kind == peer_groups.REGION:
-            others = others.filter(region=city.region)
-        elif group.kind == peer_groups.SIZE:
-            band = peer_groups.size_band(assessment.metro_population, assessment.questionnaire.calibration.size_bands)
-            others = others.filter(metro_population__gte=band.low) if band else others.none()
-            if band and band.high is not None:
-                others = others.filter(metro_population__lt=band.high)
-        elif group.kind == peer_groups.TYPE:
-            others = others.filter(type_example=peer_groups.effective_type(assessment))
-        elif group.kind == peer_groups.PICKED:
-            others = others.filter(slug__in=group.picked)
+        cities = peer_groups.members(group, peer_groups.reference_cities(assessment))
         basis = _("reference cities that fit the group's definition")
-        figures = list(others.values_list("metro_population", "foreign_born_share", "gawc_tier"))
+    figures = [(row.city_metro_population, row.foreign_born_share, row.gawc_tier) for row in cities]
     tiers = [TIER_ORDER.index(tier) for _pop, _share, tier in figures if tier in TIER_ORDER]
     median_tier = _median(tiers)
     return {
@@ -172,8 +157,8 @@ def reference_facts(assessment, group, peers):
 def _pick_options(rows, picked):
     return mark_safe(  # noqa: S308
         "".join(
-            f'<option value="{escape(row["city__slug"])}"{" selected" if row["city__slug"] in picked else ""}>'
-            f"{escape(row['city__name'])} ({escape(row['city__country'])})</option>"
+            f'<option value="{escape(row.city_slug)}"{" selected" if row.city_slug in picked else ""}>'
+            f"{escape(row.city_name)} ({escape(row.city_country)})</option>"
             for row in rows
         )
     )
@@ -203,7 +188,7 @@ def assessment_compare(request, pk, *, city, membership):
             "spread_svg": "" if context["too_few"] else _spread_svg(context["comparisons"]),
             "group_kinds": peer_groups.group_kind_labels(),
             # Built here rather than in a template loop: a group can name hundreds of cities.
-            "pick_options": _pick_options(peer_groups.publishable_cities(assessment), context["group"].picked),
+            "pick_options": _pick_options(peer_groups.publishable(context["candidates"]), context["group"].picked),
             "published_peers": [peer for peer in context["peers"] if peer.is_public],
             "published_links": _published_links([peer for peer in context["peers"] if peer.is_public]),
             "strengths_in_words": [(item, comparison.gap_in_words(item)) for item in context["strengths"]],

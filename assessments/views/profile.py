@@ -37,8 +37,9 @@ def _highlights(assessment, profile: selectors.Profile, default) -> dict:
     names = {row.key: row.name for row in profile.dimensions}
     comparisons = [replace(row, name=names[row.key]) for row in default.comparisons]
     strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, assessment.questionnaire.calibration.bands)
-    effective_type = profile.result.override_type or profile.result.city_type
-    case_studies = casestudies_selectors.for_weaknesses([item.comparison.key for item in weaknesses], effective_type)
+    case_studies = casestudies_selectors.for_weaknesses(
+        [item.comparison.key for item in weaknesses], profile.result.effective_type
+    )
     return {
         "highlights_group": default.group,
         "highlights_n": default.n,

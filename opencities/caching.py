@@ -1,0 +1,114 @@
+"""What the platform caches, under which key, and which writes make an entry out of date.
+
+Every entry lives in Django's cache (`settings.CACHES`: Redis when `REDIS_URL` is set, so that every process
+shares it; local memory otherwise). An entry is never deleted to invalidate it: its key carries what makes it
+right, so a change of data simply leads readers to a new key and the old entry ages out.
+
+| entry | key carries | moved by |
+|---|---|---|
+| a questionnaire version's calibration | the source file's SHA-256 | nothing: a loaded version never changes |
+| a questionnaire version's structure | its id, digest and load time | nothing (a version loaded again is a new key) |
+| every city's latest assessment (peer rows) | the peer-data version | writes to cities, submitted assessments, results |
+| the active rule set | the rule-set version | writes to rules, their case studies, the themes |
+| the general recommendations PDF | the rule-set version | the same |
+
+The peer-data version is a database row (`PeerDataVersion`) that each such write replaces inside its own
+transaction: a rolled-back write rolls its version back too, a reader can never cache old rows under a committed
+new version, and every process sees the change at once. Model saves and deletes move it by signal
+(`connect_signals`); bulk writes and `update()` calls, which send none, call `peer_data_changed()`. The rule-set
+version is read from the rules themselves (see `recommendations.selectors.rule_set_version`). See
+docs/architecture.md, "Caching".
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+
+T = TypeVar("T")
+_MISSING = object()
+PEER_DATA_ROW = 1  # the one row of PeerDataVersion
+
+
+def cached(key: str, load: Callable[[], T]) -> T:
+    """The value kept under `key`, else `load()`'s, kept. Callers must not change what they get."""
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = load()
+        cache.set(key, value)
+    return value
+
+
+def digest(value: object) -> str:
+    """A short stable key part for a version made of plain values (numbers, strings, dates, tuples)."""
+    return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:24]
+
+
+# --- The keys, one function per entry -------------------------------------------------------------------------
+
+
+def calibration_key(source_sha256: str) -> str:
+    return f"calibration:{source_sha256}"
+
+
+def structure_key(version_pk: int, source_sha256: str, loaded_at) -> str:
+    return f"structure:{version_pk}:{source_sha256}:{loaded_at.timestamp()}"
+
+
+def peer_rows_key(*, major: int, first_year: int, last_year: int, demo: bool) -> str:
+    return f"peer-rows:{peer_data_version()}:{major}:{first_year}:{last_year}:{int(demo)}"
+
+
+def rule_set_key(rule_set_version: tuple) -> str:
+    return f"rules:{digest(rule_set_version)}"
+
+
+def general_pdf_key(rule_set_version: tuple, language: str) -> str:
+    return f"general-pdf:{digest(rule_set_version)}:{language}"
+
+
+# --- The peer-data version ------------------------------------------------------------------------------------
+
+
+def peer_data_version() -> str:
+    from assessments.models import PeerDataVersion
+
+    token = PeerDataVersion.objects.filter(pk=PEER_DATA_ROW).values_list("token", flat=True).first()
+    if token is None:
+        token = PeerDataVersion.objects.get_or_create(pk=PEER_DATA_ROW)[0].token
+    return token.hex
+
+
+def peer_data_changed() -> None:
+    """Move the peer-data version, within the caller's transaction (bulk writes and `update()` calls)."""
+    from assessments.models import PeerDataVersion
+
+    if not PeerDataVersion.objects.filter(pk=PEER_DATA_ROW).update(token=uuid.uuid4()):
+        PeerDataVersion.objects.get_or_create(pk=PEER_DATA_ROW)
+
+
+def _peer_data_saved_or_deleted(sender, **kwargs):
+    peer_data_changed()
+
+
+def _assessment_saved_or_deleted(sender, instance, **kwargs):
+    # Drafts are saved on every autosave and never join a peer group; reopening, which turns a submitted
+    # assessment back into a draft with update(), moves the version itself.
+    if instance.status == instance.Status.SUBMITTED:
+        peer_data_changed()
+
+
+def connect_signals() -> None:
+    """The model writes that move the peer-data version (called once, from the assessments app's ready())."""
+    from assessments.models import Assessment, AssessmentResult, City
+
+    for model, receiver in (
+        (City, _peer_data_saved_or_deleted),
+        (AssessmentResult, _peer_data_saved_or_deleted),
+        (Assessment, _assessment_saved_or_deleted),
+    ):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"peer-data-{model.__name__}-save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"peer-data-{model.__name__}-delete")
