@@ -35,10 +35,10 @@ from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.utils import load_backend
-from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import timezone
 
