@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..access import city_role_required
+from ..charts import profile_radar_svg
 from ..models import Assessment, Role
-from ..radar import radar_drawing, radar_svg
 from ..services.assessments import assessment_publish as publish
 
 
@@ -52,24 +51,5 @@ def public_profile(request, slug, year):
         "published_years": selectors.public_profile_years(city=city),
     }
     if len(profile.dimensions) >= 3:
-        context["radar_svg"] = _radar(profile, city)
+        context["radar_svg"] = profile_radar_svg(profile, city)
     return render(request, "assessments/public_profile.html", context)
-
-
-def _radar(profile: selectors.Profile, city) -> str:
-    drawing = radar_drawing(
-        [row.name for row in profile.dimensions],
-        [row.score for row in profile.dimensions],
-        city_label=city.name,
-        size=(560, 420),
-        font_size=11,
-    )
-    title = _("Radar chart of the nine dimension scores of %(city)s, %(year)s, each on a scale of 0 to 100") % {
-        "city": city.name,
-        "year": profile.assessment.year,
-    }
-    summary = "; ".join(
-        f"{row.name}: {row.score if row.score is not None else row.band_label}" for row in profile.dimensions
-    )
-    # The markup is built by our renderer with every label escaped.
-    return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308
