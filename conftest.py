@@ -1,9 +1,95 @@
-"""Suite-wide rules: in CI, a test marked for PostgreSQL or Redis must run, never be skipped."""
+"""Suite-wide rules: in CI, a test marked for PostgreSQL or Redis must run, never be skipped.
+
+`make test` runs the suite in parallel (pytest-xdist): each worker has its own test database (pytest-django
+suffixes its name), its own caches and its own temporary folders.
+"""
 
 import os
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.test.utils import override_settings
+
+QUESTIONNAIRE_FILE = Path(__file__).resolve().parent / "assessments" / "questionnaires" / "opencities-1.0.toml"
+# The tests that talk to the machine's Redis itself (a worker on its broker, or none expected there) run one
+# after another, on one xdist worker; those that start their own Redis (marked postgres too) run anywhere.
+SHARED_REDIS_GROUP = "shared-redis"
+LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
+REDIS_DATABASES = 16  # redis-server's default
+_configured_caches: dict = {}  # settings.CACHES as the environment made them, for the tests marked `redis`
+
+
+def _worker() -> tuple[str, int]:
+    """This xdist worker's name and number ("gw3", 3); ("main", 0) without xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return (name, int(name.removeprefix("gw"))) if name.startswith("gw") else ("main", 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _local_caches_per_worker():
+    """Local-memory caches under this worker's key prefix, for every test not marked `redis`."""
+    name, _number = _worker()
+    _configured_caches.update(settings.CACHES)
+    local = {
+        alias: {"BACKEND": LOCAL_MEMORY, "LOCATION": f"tests-{alias}", "KEY_PREFIX": f"tests-{name}"}
+        | {key: config[key] for key in ("TIMEOUT", "VERSION", "OPTIONS") if key in config}
+        for alias, config in settings.CACHES.items()
+    }
+    with override_settings(CACHES=local):
+        yield
+
+
+def _redis_database_of(worker_number: int, location: str) -> str:
+    """The Redis URL with a database of this worker's, never the broker's: a cache clear (FLUSHDB) stays its own."""
+    url = urlsplit(location)
+    broker_database = int(urlsplit(settings.REDIS_URL).path.strip("/") or 0)
+    databases = [number for number in range(REDIS_DATABASES) if number != broker_database]
+    return urlunsplit(url._replace(path=f"/{databases[worker_number % len(databases)]}"))
+
+
+@pytest.fixture(autouse=True)
+def _caches_of_this_worker(request, settings):
+    """A test marked `redis` gets the configured caches back, under this worker's prefix and Redis database.
+
+    Its name sorts before `_nothing_cached_from_another_test`: pytest sets up one file's autouse fixtures in name
+    order, and that one must clear this worker's cache, never the configured one.
+    """
+    if not request.node.get_closest_marker("redis"):
+        return
+    name, number = _worker()
+    caches = {}
+    for alias, config in _configured_caches.items():
+        config = {**config, "KEY_PREFIX": f"tests-{name}-{config.get('KEY_PREFIX', '')}"}
+        if config["BACKEND"].endswith("RedisCache") and isinstance(config.get("LOCATION"), str):
+            config["LOCATION"] = _redis_database_of(number, config["LOCATION"])
+        caches[alias] = config
+    settings.CACHES = caches
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the migrations, the shipped questionnaire, loaded once per worker: loading it again in a test finds it."""
+    from django.db import connections
+
+    from assessments.services import questionnaire_load
+
+    with django_db_blocker.unblock():
+        questionnaire_load(text=QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
+        # A test with serialized_rollback starts from this copy, taken after the migrations: take it again.
+        for connection in connections.all():
+            if hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    yield
+
+
+@pytest.fixture
+def without_questionnaire(db):
+    """The test database as the migrations leave it, before anyone loads a questionnaire (rolled back after)."""
+    from assessments.models import QuestionnaireVersion
+
+    QuestionnaireVersion.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)
@@ -65,11 +151,14 @@ def _skip_reason(item):
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         reason = _skip_reason(item)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
+        if item.get_closest_marker("redis") and not item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.xdist_group(SHARED_REDIS_GROUP))
 
 
 @pytest.hookimpl(wrapper=True)

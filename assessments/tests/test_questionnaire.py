@@ -65,7 +65,7 @@ def test_every_problem_is_listed_not_only_the_first():
 
 
 @pytest.mark.django_db
-def test_the_command_loads_once_and_then_changes_nothing(capsys):
+def test_the_command_loads_once_and_then_changes_nothing(capsys, without_questionnaire):
     call_command("load_questionnaire", str(QUESTIONNAIRE_FILE))
     counts = (
         QuestionnaireVersion.objects.count(),
@@ -85,7 +85,7 @@ def test_the_command_loads_once_and_then_changes_nothing(capsys):
 
 
 @pytest.mark.django_db
-def test_a_changed_file_needs_a_new_version_number(tmp_path):
+def test_a_changed_file_needs_a_new_version_number(tmp_path, without_questionnaire):
     call_command("load_questionnaire", str(QUESTIONNAIRE_FILE))
     changed = tmp_path / "changed.toml"
     changed.write_text(mutate(r'title = "[^"]+"', 'title = "Edited"'), encoding="utf-8")
@@ -99,7 +99,7 @@ def test_a_changed_file_needs_a_new_version_number(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_bad_file_writes_nothing(tmp_path):
+def test_a_bad_file_writes_nothing(tmp_path, without_questionnaire):
     bad = tmp_path / "bad.toml"
     bad.write_text(mutate(r'kind = "choice"', 'kind = "choose"'), encoding="utf-8")
     with pytest.raises(CommandError, match="was not loaded \\(nothing was written\\)"):

@@ -159,7 +159,7 @@ def test_without_reference_cities_only_the_demo_city_is_seeded(settings):
     assert set(Assessment.objects.values_list("city__slug", flat=True)) == {"demo"}
 
 
-def test_without_a_questionnaire_no_assessment_is_seeded(settings):
+def test_without_a_questionnaire_no_assessment_is_seeded(settings, without_questionnaire):
     settings.DEMO_MODE = True
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
