@@ -39,8 +39,9 @@ run: setup
 	@echo
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# In parallel, one worker per core (pytest-xdist); each worker has its own test database.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The `[calibration]` section of a questionnaire file: every number domain.md marks "(calibrate)".
+"""The `[calibration]` section of a questionnaire file: every judged number of the method (docs/method.md#calibration).
 
 A calibration is a value: frozen, hashable, and rebuilt exactly from `to_dict()`, so a stored copy can be
 compared with the file it came from.

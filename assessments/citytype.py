@@ -12,7 +12,7 @@ from .scoring import round_half_up
 if TYPE_CHECKING:
     from .calibration import CityTypeCalibration
 
-# domain.md's order, which also breaks ties between equally near prototypes.
+# The method's order (docs/method.md#city-types), which also breaks ties between equally near prototypes.
 CITY_TYPE_KEYS: tuple[str, ...] = ("world-city", "mega-city", "niche-hub", "secondary-city", "historic-world-city")
 
 GAWC_TIER_INDEX: dict[str, int] = {
@@ -124,7 +124,7 @@ def profile_coordinates(profile: CityProfile, calibration: CityTypeCalibration) 
 
 
 def prototype_distances(profile: CityProfile, calibration: CityTypeCalibration) -> dict[str, float]:
-    """Euclidean distance, equal weights, from the profile to each type's prototype, in domain.md's order."""
+    """Euclidean distance, equal weights, from the profile to each type's prototype, in CITY_TYPE_KEYS order."""
     point = profile_coordinates(profile, calibration)
     distances = {}
     for key in CITY_TYPE_KEYS:
@@ -236,7 +236,7 @@ def classify(
     connectivity: Decimal | None,
     calibration: CityTypeCalibration,
 ) -> Classification:
-    """The city type by domain.md's rules (first match wins), else the nearest prototype; with the runner-up."""
+    """The city type by the method's rules (first match wins), else the nearest prototype; with the runner-up."""
     distances = prototype_distances(profile, calibration)
     fired = _first_rule(profile, global_presence, connectivity, calibration)
     if fired is None:

@@ -29,7 +29,7 @@ QUESTIONS_PER_DIMENSION = range(5, 8)
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
 
-# The maturity ladder of domain.md, which policy questions share.
+# The maturity ladder that policy questions share (see docs/method.md, Questions).
 MATURITY_LADDER = (
     ("none", "None", Decimal(0)),
     ("planned", "Planned", Decimal(25)),
