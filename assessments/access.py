@@ -15,12 +15,6 @@ from django.utils.translation import gettext as _
 from .models import Membership, Role
 
 
-def city_membership(user, city) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, city=city).first()
-
-
 def city_role_required(role: str):
     """Decorate a view taking `slug`: it receives `city` and `membership` instead."""
 

@@ -70,11 +70,6 @@ def _percentile_of_sorted(ordered: list[Decimal], fraction: Decimal) -> Decimal:
         return lower + (ordered[index + 1] - lower) * (position - index)
 
 
-def percentile_rank(value: Decimal, values: Sequence[Decimal]) -> Decimal:
-    """(cities below + ½ × cities equal) ÷ n × 100; the subject's own score is not among `values`."""
-    return _rank_in_sorted(value, sorted(_checked(values, "a percentile rank")))
-
-
 def _rank_in_sorted(value: Decimal, ordered: list[Decimal]) -> Decimal:
     below = bisect_left(ordered, value)
     equal = bisect_right(ordered, value) - below
@@ -97,13 +92,6 @@ class GroupStatistics:
     def too_few(self) -> bool:
         """Whether the group is too small for any aggregate ("too few cities to compare")."""
         return self.median is None
-
-
-def group_statistics(values: Sequence[Decimal | None], rules: PeerGroupRules) -> GroupStatistics:
-    """Median, quartiles and extremes of the peers' scores, hidden below the rules' group sizes; None is not scored."""
-    scores = [value for value in values if value is not None]
-    ordered = sorted(_checked(scores, "group statistics")) if scores else []
-    return _statistics_of_sorted(ordered, rules)
 
 
 def _statistics_of_sorted(ordered: list[Decimal], rules: PeerGroupRules) -> GroupStatistics:

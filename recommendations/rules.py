@@ -1,4 +1,4 @@
-"""Which recommendation rules fire for a city, why, and in what order: the rule engine of domain.md.
+"""Which recommendation rules fire for a city, why, and in what order (see docs/method.md#recommendations).
 
 Pure: plain rules, scores and framework statuses in; recommendations with their reasons out.
 
@@ -28,7 +28,7 @@ PRIORITIES = (1, 2, 3)
 NOT_ANSWERED = "not answered"
 GAP_STATUSES = ("absent", "partial")
 
-# The tailoring of domain.md (calibrate): within one priority, these themes come first, in this order.
+# The tailoring by type (docs/method.md#tailoring-by-type), a judgement: within one priority, these themes come first.
 TYPE_THEME_PREFERENCE: dict[str, tuple[str, ...]] = {
     # Retention and inclusion: keep the talent it already draws, and keep the city livable and fair for it.
     "world-city": (

@@ -16,7 +16,7 @@ from casestudies.models import CaseStudy, RecommendationTheme
 from opencities import caching
 
 from . import rules
-from .models import Following, Partner, RecommendationRule
+from .models import Partner, RecommendationRule
 from .report_data import (
     CaseStudyRef,
     EvidenceLine,
@@ -287,6 +287,3 @@ def recipients(city) -> list[Partner]:
         ).order_by("organisation", "pk")
     )
 
-
-def following_of(partner: Partner, city) -> Following | None:
-    return Following.objects.filter(partner=partner, city=city).first()

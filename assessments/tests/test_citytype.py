@@ -1,4 +1,4 @@
-"""City types as domain.md states them: the seed's eleven examples, each rule's edges, the nearest prototype."""
+"""City types as docs/method.md states them: the eleven example cities, each rule's edges, the nearest prototype."""
 
 import csv
 import dataclasses

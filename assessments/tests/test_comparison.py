@@ -1,4 +1,4 @@
-"""Peer comparison as domain.md states it: percentiles, percentile rank, privacy rules, strengths and weaknesses."""
+"""Peer comparison as docs/method.md states it: percentiles, rank, privacy rules, strengths and weaknesses."""
 
 import statistics
 from decimal import Decimal
@@ -17,9 +17,7 @@ from assessments.comparison import (
     Highlight,
     compare,
     gap_in_words,
-    group_statistics,
     percentile,
-    percentile_rank,
     strengths_and_weaknesses,
 )
 
@@ -30,6 +28,20 @@ BANDS = DEFAULT_CALIBRATION.bands
 
 def decimals(*values: str | int) -> list[Decimal]:
     return [D(value) for value in values]
+
+
+# The page, the CSV, the profile and the report all read statistics and ranks through compare(); so do these tests.
+EVERY_GROUP = PeerGroupRules(min_for_aggregates=1, min_for_extremes=1, hand_picked_max=50, year_window=2)
+
+
+def group_statistics(values, rules) -> GroupStatistics:
+    """One dimension's statistics over the peers' scores, as compare() gives them."""
+    return compare({}, [{"x": value} for value in values], {"x": "x"}, rules)[0].stats
+
+
+def percentile_rank(value, values) -> Decimal | None:
+    """The subject's rank among the peers on one dimension, with no minimum group size."""
+    return compare({"x": value}, [{"x": peer} for peer in values], {"x": "x"}, EVERY_GROUP)[0].rank
 
 
 def test_the_literal_examples_use_the_default_rules_and_bands():
@@ -117,9 +129,8 @@ def test_percentile_rank_counts_ties_half(value, values, expected):
     assert percentile_rank(value, values) == expected
 
 
-def test_percentile_rank_needs_a_group():
-    with pytest.raises(ValueError):
-        percentile_rank(D(50), [])
+def test_there_is_no_percentile_rank_without_a_group():
+    assert percentile_rank(D(50), []) is None
 
 
 @given(scores, st.lists(scores, min_size=1, max_size=30))

@@ -1,4 +1,4 @@
-"""Scoring as domain.md states it: question points, dimension scores, index, completeness, themes, bands."""
+"""Scoring as docs/method.md states it: question points, dimension scores, index, completeness, themes, bands."""
 
 from decimal import Decimal
 

@@ -126,7 +126,7 @@ def test_no_run_of_eight_words_is_copied_from_the_facts_file():
     assert copied == []
 
 
-# --- The shipped rules realise the tailoring of domain.md ---
+# --- The shipped rules realise the tailoring by type (docs/method.md#tailoring-by-type) ---
 
 
 def weak_city(city_type: str):
