@@ -1,7 +1,8 @@
 """Real processes for the delivery and fault tests: a Redis server, an SMTP server and Celery workers.
 
 Every test starts its own on spare ports and stops them afterwards; the machine's shared Redis (6379) and
-PostgreSQL are never stopped or flushed. A worker is a subprocess that shares the test's database (the tests
+PostgreSQL are never stopped or flushed. Each xdist worker takes its ports from a block of its own, so two
+workers never pick the same one. A worker is a subprocess that shares the test's database (the tests
 are transactional, so that it sees what they commit), its Redis, its SMTP server and its MEDIA_ROOT; the test
 process's own Celery app sends to the same Redis while the test runs.
 
@@ -26,8 +27,9 @@ from datetime import date
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from io import StringIO
-from itertools import count
+from itertools import count, cycle
 from pathlib import Path
+from random import randrange
 from urllib.parse import quote
 
 import kombu.pools
@@ -46,17 +48,38 @@ from recommendations.models import Following, Partner, Report, ReportDelivery
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_REDIS_PORT = 6379
 HOST = "127.0.0.1"
+# Below Linux's ephemeral range (32768 and up), where the kernel picks the local ports of outgoing connections.
+FIRST_PORT, PORTS_PER_WORKER, WORKER_BLOCKS = 20_000, 400, 30
 _names = count(1)
 
 
+def _port_block() -> range:
+    """This process's ports: a block per xdist worker (gw0, gw1, …); the first block without xdist."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    number = int(worker.removeprefix("gw")) if worker.startswith("gw") else 0
+    start = FIRST_PORT + (number % WORKER_BLOCKS) * PORTS_PER_WORKER
+    return range(start, start + PORTS_PER_WORKER)
+
+
+# Where the next search starts: a random place in the block, so that two suites run side by side (without
+# xdist both take the first block) rarely try the same ports; each port handed out is then skipped.
+_start = randrange(PORTS_PER_WORKER)
+_next_ports = cycle([*_port_block()[_start:], *_port_block()[:_start]])
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now (the kernel's choice), never the shared Redis's."""
-    while True:
+    """A TCP port of this worker's block that nobody listens on right now, never the shared Redis's."""
+    for _attempt in range(PORTS_PER_WORKER):
+        port = next(_next_ports)
+        if port == SHARED_REDIS_PORT:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.bind((HOST, 0))
-            port = probe.getsockname()[1]
-        if port != SHARED_REDIS_PORT:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                continue  # taken, or still closing after an earlier test
             return port
+    pytest.fail(f"no free port among {_port_block()}")
 
 
 def wait_until(predicate: Callable[[], object], *, timeout: float, what: str, interval: float = 0.1, details=None):

@@ -1,4 +1,4 @@
-"""The rule engine as domain.md states it: when a rule fires, why, one per rule and theme, in the tailored order."""
+"""The rule engine as docs/method.md states it: when a rule fires, why, one per rule and theme, in tailored order."""
 
 import itertools
 from decimal import Decimal
@@ -28,7 +28,7 @@ BANDS = ("low", "medium", "high")
 
 
 def band_of(score: Decimal) -> str:
-    """The bands of domain.md: low < 40 ≤ medium < 70 ≤ high."""
+    """The bands of docs/method.md: low < 40 ≤ medium < 70 ≤ high."""
     return "low" if score < 40 else "medium" if score < 70 else "high"
 
 
