@@ -484,6 +484,11 @@ class AssessmentResult(models.Model):
     def __str__(self):
         return f"{self.assessment}: {self.openness_index}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The database computes effective_type: forget the value held in memory, so the next read fetches it.
+        self.__dict__.pop("effective_type", None)
+
 
 class DimensionScore(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="dimension_scores")
