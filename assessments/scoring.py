@@ -1,6 +1,6 @@
 """Scores of a self-assessment: question points, dimension scores, openness index, completeness and themes.
 
-Pure functions over plain specs and answers; they compute with unrounded decimals, as domain.md requires.
+Pure functions over plain specs and answers; they compute with unrounded decimals (see docs/method.md, Scoring).
 """
 
 from __future__ import annotations
