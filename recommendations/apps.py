@@ -15,10 +15,3 @@ class RecommendationsConfig(AppConfig):
         "report": ("view",),
         "reportdelivery": ("view", "change"),
     }
-
-    def ready(self):
-        from assessments.signals import assessment_submitted
-
-        from .receivers import queue_report_on_submit
-
-        assessment_submitted.connect(queue_report_on_submit, dispatch_uid="recommendations-report-on-submit")

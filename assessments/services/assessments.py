@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencities import caching
+from recommendations.services import report_request
 
 from .. import selectors
 from ..citytype import CITY_TYPE_KEYS, CityProfile, classify
@@ -38,7 +39,6 @@ from ..scoring import (
     round_half_up,
     score_dimension,
 )
-from ..signals import assessment_submitted
 from .team import absolute_url
 
 logger = logging.getLogger(__name__)
@@ -470,7 +470,8 @@ def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
     assessment.submitted_at = timezone.now()
     assessment.submitted_by = user
     assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
-    assessment_submitted.send(sender=Assessment, assessment=assessment, user=user)
+    # Every submission gets its report; the task is sent once the submission commits.
+    report_request(assessment=assessment, user=user)
     transaction.on_commit(lambda: _tell_members_result_ready(assessment.pk))
     return result
 
