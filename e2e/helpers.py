@@ -6,6 +6,7 @@ CSS, scripts and images loaded, that the browser logged no error, and that axe-c
 serious or critical accessibility violation on it.
 """
 
+import re
 import weakref
 from pathlib import Path
 
@@ -158,3 +159,14 @@ def log_out(page, user_display_name):
     with page.expect_navigation():
         navigation.get_by_role("button", name="Log out").click()
     check_page(page)
+
+
+def fill_city_profile(page):
+    """The wizard's city-profile step as the demo city answers it (1,350,000 people, largest city, finance)."""
+    form = page.locator("#step-form")
+    form.get_by_label("Metropolitan population").fill("1350000")
+    form.get_by_role("group", name="Capital city").get_by_label("No", exact=True).check()
+    form.get_by_role("group", name="Largest city of its country").get_by_label("Yes", exact=True).check()
+    form.get_by_label("GaWC tier").select_option(label="Don't know")
+    form.get_by_label("International niche").select_option(label="Finance")
+    form.get_by_role("group", name=re.compile("past global role", re.I)).get_by_label("No", exact=True).check()

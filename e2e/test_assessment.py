@@ -20,7 +20,7 @@ from opencities.method import CITY_TYPES
 
 from . import helpers
 from .conftest import DEFAULT_TIMEOUT_MS
-from .helpers import check_page, log_in, log_out, visit
+from .helpers import check_page, fill_city_profile, log_in, log_out, visit
 
 pytestmark = pytest.mark.e2e
 
@@ -167,13 +167,7 @@ def test_lead_fills_resumes_reviews_and_submits_the_assessment(page, questionnai
     expect(page.locator("main")).to_contain_text(f"The {year} assessment is open.")
 
     # The city profile.
-    form = page.locator("#step-form")
-    form.get_by_label("Metropolitan population").fill("1350000")
-    form.get_by_role("group", name="Capital city").get_by_label("No", exact=True).check()
-    form.get_by_role("group", name="Largest city of its country").get_by_label("Yes", exact=True).check()
-    form.get_by_label("GaWC tier").select_option(label="Don't know")
-    form.get_by_label("International niche").select_option(label="Finance")
-    form.get_by_role("group", name=re.compile("past global role", re.I)).get_by_label("No", exact=True).check()
+    fill_city_profile(page)
     click_and_check(page, step_button(page, "Save and next"))
     assessment.refresh_from_db()
     assert (assessment.metro_population, assessment.is_capital, assessment.is_largest_city) == (1_350_000, False, True)

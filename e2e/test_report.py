@@ -26,7 +26,7 @@ from assessments.models import Assessment
 from recommendations.models import RecommendationRule, Report
 from recommendations.services import DEMO_PARTNER_EMAIL
 
-from .helpers import check_page, log_in, visit
+from .helpers import check_page, fill_city_profile, log_in, visit
 from .test_assessment import answer_step, questions_of, step_button, step_path
 
 pytestmark = pytest.mark.e2e
@@ -174,13 +174,7 @@ def _fill_in_and_submit(page, demo, year):
     check_page(page)
     if not _url(step_path(assessment, "profile")).search(page.url):
         visit(page, step_path(assessment, "profile"))  # continued: Continue resumes on the step last opened
-    form = page.locator("#step-form")
-    form.get_by_label("Metropolitan population").fill("1350000")
-    form.get_by_role("group", name="Capital city").get_by_label("No", exact=True).check()
-    form.get_by_role("group", name="Largest city of its country").get_by_label("Yes", exact=True).check()
-    form.get_by_label("GaWC tier").select_option(label="Don't know")
-    form.get_by_label("International niche").select_option(label="Finance")
-    form.get_by_role("group", name=re.compile("past global role", re.I)).get_by_label("No", exact=True).check()
+    fill_city_profile(page)
     _go(page, step_button(page, "Save and next"))
 
     for dimension in selectors.questionnaire_structure(assessment.questionnaire).dimensions:

@@ -1,8 +1,5 @@
 """Celery's loaded configuration (it ignores misspelt setting names silently), and a real worker."""
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -47,45 +44,12 @@ def test_tasks_run_in_process_without_redis(settings):
     assert ping.delay().get(timeout=1) == "pong"
 
 
-@pytest.fixture
-def worker():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opencities.settings"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "opencities",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.mark.redis
-def test_a_real_task_goes_through_redis_to_a_worker(worker):
+def test_a_real_task_goes_through_redis_to_a_worker(solo_worker):
     result = ping.delay()
     deadline = time.monotonic() + 60
-    while not result.ready() and time.monotonic() < deadline and worker.poll() is None:
+    while not result.ready() and time.monotonic() < deadline and solo_worker.poll() is None:
         time.sleep(0.2)
-    assert worker.poll() is None, worker.stdout.read()
+    assert solo_worker.poll() is None, solo_worker.stdout.read()
     assert result.get(timeout=5) == "pong"
     assert result.backend.__class__.__name__ == "RedisBackend"

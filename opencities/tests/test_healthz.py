@@ -1,9 +1,6 @@
 """/healthz answers 200 when every part works and 503 naming the part that does not."""
 
 import copy
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -72,39 +69,14 @@ def test_broker_up_but_no_worker_gives_503(client):
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_healthy_with_redis_and_a_worker(client):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "opencities.settings"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "opencities",
-            "worker",
-            "--pool=solo",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"health-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            response = client.get("/healthz")
-            if response.status_code == 200 or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        assert response.status_code == 200, response.json()
-        checks = response.json()["checks"]
-        assert set(checks) == {"database", "broker", "workers"}
-        assert checks["workers"]["detail"].endswith("replied")
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+def test_healthy_with_redis_and_a_worker(client, solo_worker):
+    deadline = time.monotonic() + 60
+    while True:
+        response = client.get("/healthz")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert response.status_code == 200, response.json()
+    checks = response.json()["checks"]
+    assert set(checks) == {"database", "broker", "workers"}
+    assert checks["workers"]["detail"].endswith("replied")
