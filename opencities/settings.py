@@ -184,7 +184,8 @@ else:
     CELERY_BROKER_URL = "memory://localhost/"  # with a host name, kombu does not warn that it assumed one
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
-    CELERY_TASK_EAGER_PROPAGATES = True
+    # As on a worker: a task that fails records why on its row (on_failure) instead of raising in the sender.
+    CELERY_TASK_EAGER_PROPAGATES = False
     CELERY_TASK_STORE_EAGER_RESULT = True
 # Caches (what is cached and when it goes out of date: opencities/caching.py). Redis when REDIS_URL is set, so
 # every web and worker process shares one cache; local memory otherwise, which serves one process (`make run`).

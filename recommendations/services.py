@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
 
-from celery.exceptions import Retry
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -78,14 +77,6 @@ def queue_generation(report_id: int) -> bool:
         generate_report.delay(report_id)
     except OperationalError:
         logger.warning("Broker unreachable: report %s stays queued until queue_reports runs", report_id)
-        return False
-    except Retry:
-        # Only in process (no broker): the task asked for a retry that has no worker to wait for it. Queued
-        # again, the report is the sweeper's next time, not only once its generating state looks stuck.
-        Report.objects.filter(pk=report_id, status=Report.Status.GENERATING).update(
-            status=Report.Status.QUEUED, queued_at=timezone.now()
-        )
-        logger.warning("Report %s hit a passing fault in process; queue_reports will try it again", report_id)
         return False
     except Exception:
         # Whatever else fails in sending, the row stays queued and the sweeper sends it: never a failed request.
@@ -221,9 +212,6 @@ def queue_delivery(delivery_id: int) -> bool:
         send_delivery.delay(delivery_id)
     except OperationalError:
         logger.warning("Broker unreachable: delivery %s stays queued until queue_reports runs", delivery_id)
-        return False
-    except Retry:
-        logger.warning("Delivery %s hit a passing fault in process; queue_reports will try it again", delivery_id)
         return False
     except Exception:
         logger.exception("Delivery %s could not be queued; queue_reports will try again", delivery_id)

@@ -1,7 +1,7 @@
 """The report's life with the tasks in process: submit → generate → approve → one email per partner.
 
-Without REDIS_URL the Celery tasks run eagerly, so running the on-commit callbacks runs the whole flow, retries
-included (an eager retry runs at once, without its countdown).
+The Celery tasks run eagerly (see conftest.py), so running the on-commit callbacks runs the whole flow, retries
+included: a retry runs at once, without its countdown, and a task that gives up records why on its row.
 """
 
 import hashlib
@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from celery.exceptions import Retry
+from celery.signals import task_retry
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.base import BaseEmailBackend
@@ -77,19 +77,27 @@ def unsubscribe_link(message) -> str:
 
 
 def run_like_a_worker(task, object_id, *, between_attempts=None):
-    """Run a task as a worker would: each retry it asks for runs again with `request.retries` one higher.
+    """Run a task with its retries, each at once; `between_attempts(retries)` sees the rows before the next one.
 
-    In process (eager, exceptions propagated) a retry surfaces as `celery.exceptions.Retry`; its countdown is the
-    backoff. Returns the task's result and the retry count of the run that returned it.
+    Returns the last attempt's result and the countdowns the retries asked for (a worker would wait them out).
     """
-    for retries in range(tasks.MAX_RETRIES + 1):
-        try:
-            return task.apply(args=[object_id], retries=retries).get(), retries
-        except Retry as retry:
-            assert retry.when == tasks._backoff(retries) == 10 * 2**retries
-            if between_attempts:
-                between_attempts(retries)
-    raise AssertionError("the task asked for a retry after its last attempt")
+    countdowns = []
+
+    def retried(sender, request, reason, **kwargs):
+        countdowns.append(reason.when)
+        if between_attempts:
+            between_attempts(request.retries)
+
+    task_retry.connect(retried, sender=task, weak=False)
+    try:
+        result = task.apply(args=[object_id])
+    finally:
+        task_retry.disconnect(retried, sender=task)
+    return result, countdowns
+
+
+# 10 s, 20 s, 40 s, 80 s, 160 s: about five minutes before the task gives up.
+BACKOFF = [10, 20, 40, 80, 160]
 
 
 def stored_bytes(report: Report) -> bytes:
@@ -188,11 +196,12 @@ def test_storage_down_is_retried_with_backoff_then_the_report_fails_with_the_rea
     monkeypatch.setattr(pdf, "render_report", disk_full)
     report = services.report_request(assessment=submitted)  # its message is the one the worker runs below
 
-    assert run_like_a_worker(tasks.generate_report, report.pk) == ("failed", tasks.MAX_RETRIES)
+    result, countdowns = run_like_a_worker(tasks.generate_report, report.pk)
+    assert (result.state, countdowns) == ("FAILURE", BACKOFF)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
-    assert report.error == f"Gave up after {tasks.MAX_RETRIES + 1} attempts: [Errno 28] No space left on device"
-    assert report.attempts == tasks.MAX_RETRIES + 1
+    assert report.error == "Gave up after 6 attempts: [Errno 28] No space left on device"
+    assert report.attempts == 6
 
 
 # --- Approving and sending ---
@@ -414,13 +423,15 @@ def test_a_mail_server_that_stays_down_leaves_the_delivery_queued_then_it_gives_
         page = client.get(page_url).content.decode()
         assert str(error) in page and "1 on its way" in page
 
-    result = run_like_a_worker(tasks.send_delivery, delivery.pk, between_attempts=queued_with_the_error_shown)
+    result, countdowns = run_like_a_worker(
+        tasks.send_delivery, delivery.pk, between_attempts=queued_with_the_error_shown
+    )
 
-    assert result == ("failed", tasks.MAX_RETRIES)
+    assert (result.state, countdowns) == ("FAILURE", BACKOFF)
     delivery.refresh_from_db()
     assert delivery.status == ReportDelivery.Status.FAILED
-    assert delivery.last_error == f"Gave up after {tasks.MAX_RETRIES + 1} attempts: {error}"
-    assert delivery.attempts == tasks.MAX_RETRIES + 1
+    assert delivery.last_error == f"Gave up after 6 attempts: {error}"
+    assert delivery.attempts == 6
     assert partner_mails(server_down.accepted) == []
     assert "1 failed" in client.get(page_url).content.decode()
 
@@ -433,22 +444,21 @@ def test_a_mail_server_that_comes_back_gets_the_email_once(
     server_down.failures = 2
     [delivery] = services.report_approve(report=report, user=lead, partner_ids=[partner.pk])
 
-    assert run_like_a_worker(tasks.send_delivery, delivery.pk) == ("sent", 2)
+    result, countdowns = run_like_a_worker(tasks.send_delivery, delivery.pk)
+    assert (result.get(), countdowns) == ("sent", [10, 20])
     assert tasks.send_delivery.apply(args=[delivery.pk]).get() == ReportDelivery.Status.SENT  # a repeated message
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == (ReportDelivery.Status.SENT, 3, "")
     assert [message.to for message in partner_mails(server_down.accepted)] == [[partner.email]]
 
 
-# In process (no broker) a task that asks for a retry has no worker to wait for it: the row stays for the sweeper.
-
-
-def test_in_process_a_mail_server_down_at_approval_leaves_the_deliveries_for_the_sweeper(
+def test_a_mail_server_down_at_approval_fails_no_request_and_each_delivery_says_why(
     client, city, lead, submitted, server_down, django_capture_on_commit_callbacks
 ):
     report = ready_report(submitted, django_capture_on_commit_callbacks)
     first, second = PartnerFactory(follows=[city]), PartnerFactory(follows=[city])
     client.force_login(lead)
+    page_url = reverse("assessment_report", kwargs={"slug": city.slug, "pk": submitted.pk})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("assessment_report_approve", kwargs={"slug": city.slug, "pk": submitted.pk}),
@@ -457,21 +467,22 @@ def test_in_process_a_mail_server_down_at_approval_leaves_the_deliveries_for_the
     assert response.status_code == 302
     deliveries = ReportDelivery.objects.filter(report=report)
     assert {(d.partner_id, d.status, d.attempts) for d in deliveries} == {
-        (first.pk, ReportDelivery.Status.QUEUED, 1),
-        (second.pk, ReportDelivery.Status.QUEUED, 1),
+        (first.pk, ReportDelivery.Status.FAILED, 6),
+        (second.pk, ReportDelivery.Status.FAILED, 6),
     }, "each partner's delivery was tried, not only the first"
-    assert [d.last_error for d in deliveries] == ["ConnectionRefusedError: [Errno 111] Connection refused"] * 2
+    assert [d.last_error for d in deliveries] == ["Gave up after 6 attempts: [Errno 111] Connection refused"] * 2
     assert partner_mails(server_down.accepted) == []
+    assert "2 failed" in client.get(page_url).content.decode()
 
-    server_down.failures = 0  # the mail server is back
-    assert services.queue_reports().deliveries == 0, "too early: a retry may still be on its way"
-    swept = services.queue_reports(now=timezone.now() + services.QUEUE_GRACE + timedelta(seconds=1))
-    assert swept.deliveries == 2
+    server_down.failures = 0  # the mail server is back: an editor resends
+    for delivery in deliveries:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.delivery_resend(delivery=delivery)
     assert set(deliveries.values_list("status", flat=True)) == {ReportDelivery.Status.SENT}
     assert sorted(m.to[0] for m in partner_mails(server_down.accepted)) == sorted([first.email, second.email])
 
 
-def test_in_process_a_storage_fault_at_submit_is_no_error_and_the_sweeper_makes_the_report(
+def test_a_storage_fault_at_submit_is_no_error_and_asking_again_makes_the_report(
     city, lead, rule, monkeypatch, django_capture_on_commit_callbacks
 ):
     def disk_full(data):
@@ -484,11 +495,14 @@ def test_in_process_a_storage_fault_at_submit_is_no_error_and_the_sweeper_makes_
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.SUBMITTED
     report = report_of(assessment)
-    assert report.status in (Report.Status.QUEUED, Report.Status.GENERATING)
+    assert (report.status, report.error) == (
+        Report.Status.FAILED,
+        "Gave up after 6 attempts: [Errno 28] No space left on device",
+    )
 
     monkeypatch.undo()  # the disk has room again
-    later = timezone.now() + timedelta(seconds=django_settings.CELERY_TASK_TIME_LIMIT + 61)
-    assert services.queue_reports(now=later).reports == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(assessment=assessment, user=lead)
     report.refresh_from_db()
     assert report.status == Report.Status.READY, report.error
 
