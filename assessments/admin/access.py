@@ -1,0 +1,93 @@
+"""Who may work on a city: memberships, access requests (approved or rejected here) and invitations."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..models import AccessRequest, Invitation, Membership
+from ..services.team import access_request_approve, access_request_reject
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "city", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "city__name"]
+    autocomplete_fields = ["user", "city"]
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "city_name", "country", "status", "created_at"]
+    list_filter = ["status", "region"]
+    search_fields = ["full_name", "email", "city_name", "country"]
+    autocomplete_fields = ["city"]
+    readonly_fields = [
+        "full_name",
+        "email",
+        "job_title",
+        "city_name",
+        "country",
+        "region",
+        "message",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    ]
+    fields = [*readonly_fields[:7], "city", "decision_note", *readonly_fields[7:]]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False  # visitors make requests on the site
+
+    @admin.action(description=_("Approve: make each requester the lead of their city"), permissions=["change"])
+    def approve(self, request, queryset):
+        approved = 0
+        for access_request in queryset:
+            try:
+                access_request_approve(access_request=access_request, editor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{access_request}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                approved += 1
+        if approved:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d request approved; the requester was emailed.",
+                    "%d requests approved; the requesters were emailed.",
+                    approved,
+                )
+                % approved,
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Reject (the decision note is sent to the requester)"), permissions=["change"])
+    def reject(self, request, queryset):
+        rejected = 0
+        for access_request in queryset:
+            try:
+                access_request_reject(
+                    access_request=access_request, editor=request.user, note=access_request.decision_note
+                )
+            except ValidationError as error:
+                self.message_user(request, f"{access_request}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                rejected += 1
+        if rejected:
+            self.message_user(request, ngettext("%d request rejected.", "%d requests rejected.", rejected) % rejected)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "city", "role", "invited_by", "created_at", "accepted_at", "revoked_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "city__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
