@@ -1,5 +1,7 @@
 """Loading a questionnaire file as an immutable published version."""
 
+import tomllib
+
 from django.db import transaction
 
 from ..models import Dimension, Option, Question, QuestionnaireVersion
@@ -10,12 +12,13 @@ from ..questionnaire import QuestionnaireError, parse_questionnaire
 def questionnaire_load(*, text: str) -> tuple[QuestionnaireVersion, bool]:
     """Load the file's version; (version, False) when exactly this file was loaded before.
 
-    A published version never changes: a different file with the same version number is refused.
+    A published version never changes: a file with the same version number and other content is refused. A file
+    that differs from the loaded one only in comments or layout is the same version: it loads nothing.
     """
     definition = parse_questionnaire(text)
     existing = QuestionnaireVersion.objects.filter(version=definition.version).first()
     if existing:
-        if existing.source_sha256 == definition.source_sha256:
+        if existing.source_sha256 == definition.source_sha256 or tomllib.loads(existing.source) == tomllib.loads(text):
             return existing, False
         raise QuestionnaireError(
             [

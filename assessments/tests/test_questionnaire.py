@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments.models import Dimension, Option, Question, QuestionnaireVersion
-from assessments.questionnaire import DIMENSION_KEYS, QuestionnaireError, parse_questionnaire
+from assessments.questionnaire import QuestionnaireError, parse_questionnaire
+from opencities.vocabulary import DIMENSION_KEYS, QUESTION_KIND_KEYS, QUESTION_TAG_KEYS
 
 from .wizard_helpers import QUESTIONNAIRE_FILE
 
@@ -20,8 +21,8 @@ def test_the_shipped_questionnaire_follows_the_method():
     questions = [q for d in definition.dimensions for q in d.questions]
     assert 45 <= len(questions) <= 55
     assert all(5 <= len(d.questions) <= 7 for d in definition.dimensions)
-    assert {q.tag for q in questions} == {"fact", "input", "impact"}
-    assert {q.kind for q in questions} == {"choice", "multi", "number", "yesno"}
+    assert {q.tag for q in questions} == set(QUESTION_TAG_KEYS)
+    assert {q.kind for q in questions} == set(QUESTION_KIND_KEYS)
     assert all(q.help for q in questions), "every question says what counts as evidence"
     assert len(definition.framework) == 12
 
@@ -48,6 +49,11 @@ FIRST_CHOICE_KEY = re.search(r'key = "([a-z0-9-]+)"\s*\n\s*kind = "choice"', SOU
         ),
         (mutate(r'version = "1.0"', 'version = "one"'), "must look like 1.0"),
         (mutate(r"low_below = 40", "low_below = 140"), "[calibration]"),
+        (mutate(r"\ninternationalisation  =", "\ninternationalization =", count=1), "the themes must be"),
+        (
+            mutate(r'name = "Managing Diversity"', 'name = "Diversity"'),
+            "theme 'managing-diversity' is named 'Diversity'; the method names it 'Managing Diversity'",
+        ),
         ("this is = = not toml", "not valid TOML"),
     ],
 )
@@ -96,6 +102,16 @@ def test_a_changed_file_needs_a_new_version_number(tmp_path, without_questionnai
     renumbered.write_text(mutate(r'version = "1.0"', 'version = "1.1"'), encoding="utf-8")
     call_command("load_questionnaire", str(renumbered))
     assert QuestionnaireVersion.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_file_changed_only_in_its_comments_is_the_same_version(tmp_path, capsys, without_questionnaire):
+    call_command("load_questionnaire", str(QUESTIONNAIRE_FILE))
+    loaded = QuestionnaireVersion.objects.get()
+    commented = tmp_path / "commented.toml"
+    commented.write_text("# A comment added by a reviewer.\n" + QUESTIONNAIRE_FILE.read_text("utf-8"), encoding="utf-8")
+    call_command("load_questionnaire", str(commented))
+    assert QuestionnaireVersion.objects.get().source_sha256 == loaded.source_sha256  # nothing loaded again
 
 
 @pytest.mark.django_db
