@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+# The vocabulary's order of the types also breaks ties between equally near prototypes.
+from opencities.vocabulary import CITY_TYPE_KEYS
+
 from .scoring import round_half_up
 
 if TYPE_CHECKING:
     from .calibration import CityTypeCalibration
-
-# The method's order (docs/method.md#city-types), which also breaks ties between equally near prototypes.
-CITY_TYPE_KEYS: tuple[str, ...] = ("world-city", "mega-city", "niche-hub", "secondary-city", "historic-world-city")
 
 GAWC_TIER_INDEX: dict[str, int] = {
     "none": 0,

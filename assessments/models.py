@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from opencities import caching
+from opencities import caching, vocabulary
 
 
 class Region(models.TextChoices):
@@ -207,17 +207,8 @@ class Invitation(models.Model):
 # --- The questionnaire: versions loaded from the reviewed files in assessments/questionnaires/ ---
 
 
-class QuestionKind(models.TextChoices):
-    CHOICE = "choice", _("One option")
-    MULTI = "multi", _("Checklist")
-    NUMBER = "number", _("Number")
-    YESNO = "yesno", _("Yes or no")
-
-
-class QuestionTag(models.TextChoices):
-    FACT = "fact", _("Fact")
-    INPUT = "input", _("Input (a policy or service)")
-    IMPACT = "impact", _("Impact (an outcome or attitude)")
+QuestionKind = models.TextChoices("QuestionKind", [(k.key.upper(), (k.key, k.name)) for k in vocabulary.QUESTION_KINDS])
+QuestionTag = models.TextChoices("QuestionTag", [(t.key.upper(), (t.key, t.name)) for t in vocabulary.QUESTION_TAGS])
 
 
 class QuestionnaireVersion(models.Model):

@@ -16,10 +16,10 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from opencities import caching
+from opencities.vocabulary import city_type_name
 
 from .comparison import INDEX_KEY, compare
 from .models import Assessment, City, Region
-from .selectors import city_type_name
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
 GROUP_KINDS = (TYPE, REGION, SIZE, ALL, PICKED)

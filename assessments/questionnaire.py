@@ -9,22 +9,13 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
+
+from opencities.vocabulary import DIMENSION_KEYS, POLICY_THEMES, QUESTION_KIND_KEYS, QUESTION_TAG_KEYS
+
 from .calibration import Calibration
 
-DIMENSION_KEYS = (
-    "international-population",
-    "welcome-entry",
-    "leadership-governance",
-    "integration-inclusion",
-    "intercultural-climate",
-    "global-presence",
-    "talent-education",
-    "connectivity-flows",
-    "quality-cost-of-living",
-)
 FRAMEWORK_SIZE = 12
-KINDS = ("choice", "multi", "number", "yesno")
-TAGS = ("fact", "input", "impact")
 QUESTIONS_PER_DIMENSION = range(5, 8)
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 VERSION_PATTERN = re.compile(r"^(\d+)\.(\d+)$")
@@ -209,11 +200,11 @@ class _Reader:
         key = self.key(raw, where, seen)
         where = f"question '{key}'" if key else where
         kind = raw.get("kind")
-        if kind not in KINDS:
-            self.problem(where, f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        if kind not in QUESTION_KIND_KEYS:
+            self.problem(where, f"unknown kind {kind!r} (one of {', '.join(QUESTION_KIND_KEYS)})")
         tag = raw.get("tag")
-        if tag not in TAGS:
-            self.problem(where, f"unknown tag {tag!r} (one of {', '.join(TAGS)})")
+        if tag not in QUESTION_TAG_KEYS:
+            self.problem(where, f"unknown tag {tag!r} (one of {', '.join(QUESTION_TAG_KEYS)})")
         fields = {
             "key": key,
             "kind": kind,
@@ -235,6 +226,18 @@ class _Reader:
                 self.problem(where, "'min' must be below 'max'")
             fields["bands"] = self.bands(raw, where)
         return QuestionDef(**fields)
+
+    def policy_themes(self, calibration):
+        """The file orders the themes; their keys and names are the vocabulary's."""
+        with translation.override(None):  # the file names them in the source language
+            expected = {theme.key: str(theme.name) for theme in POLICY_THEMES}
+        where = "[calibration.policy_themes]"
+        found = {theme.key: theme.name for theme in calibration.policy_themes}
+        if set(found) != set(expected):
+            self.problem(where, f"the themes must be {', '.join(expected)}, not {', '.join(found)}")
+        for key in expected.keys() & found.keys():
+            if found[key] != expected[key]:
+                self.problem(where, f"theme '{key}' is named {found[key]!r}; the method names it {expected[key]!r}")
 
     def dimension(self, raw, position, question_keys, dimension_keys, not_applicable_max_share):
         key = self.key(raw, f"dimension {position}", dimension_keys)
@@ -279,6 +282,8 @@ def parse_questionnaire(text: str) -> QuestionnaireDef:
         calibration = Calibration.from_dict(document.get("calibration", {}))
     except (ValueError, TypeError, KeyError) as error:
         reader.problem("[calibration]", str(error))
+    if calibration:
+        reader.policy_themes(calibration)
     max_share = calibration.not_applicable_max_share if calibration else Decimal("0.5")
 
     raw_dimensions = document.get("dimensions", [])

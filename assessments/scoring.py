@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 
+from opencities.vocabulary import QUESTION_KIND_KEYS
+
 if TYPE_CHECKING:
     from .calibration import Bands, PolicyTheme
 
-QuestionKind = Literal["choice", "multi", "number", "yesno"]
+QuestionKind = str  # one of QUESTION_KIND_KEYS
 BandName = Literal["low", "medium", "high"]
 
-QUESTION_KINDS: tuple[str, ...] = ("choice", "multi", "number", "yesno")
 FRAMEWORK_STATUSES: tuple[str, ...] = ("present", "partial", "absent")
 
 ZERO = Decimal(0)
@@ -103,7 +104,7 @@ class QuestionSpec:
     allows_not_applicable: bool = False
 
     def __post_init__(self) -> None:
-        if self.kind not in QUESTION_KINDS:
+        if self.kind not in QUESTION_KIND_KEYS:
             raise ValueError(f"question {self.key!r}: unknown kind {self.kind!r}")
         object.__setattr__(self, "weight", _weight(self.weight, f"question {self.key!r} weight"))
         object.__setattr__(self, "options", tuple(self.options))

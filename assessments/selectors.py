@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opencities import caching
-from opencities.method import CITY_TYPES
+from opencities.vocabulary import CityTypeName, city_type_name
 
 from .calibration import Bands
 from .citytype import RULE_DESCRIPTIONS
@@ -309,13 +309,6 @@ class FrameworkRow:
 
 
 @dataclass(frozen=True)
-class CityTypeName:
-    key: str
-    name: str
-    description: str
-
-
-@dataclass(frozen=True)
 class HistoryRow:
     assessment_pk: int
     year: int
@@ -348,14 +341,6 @@ class Profile:
     @property
     def history_spans_major_versions(self) -> bool:
         return len({row.questionnaire_version.split(".")[0] for row in self.history}) > 1
-
-
-def city_type_name(key: str) -> CityTypeName:
-    """A city type's name and one-line description as the method page gives them."""
-    for city_type in CITY_TYPES:
-        if city_type.key == key:
-            return CityTypeName(key, str(city_type.name), str(city_type.description))
-    return CityTypeName(key, key, "")
 
 
 def _score_row(key: str, name: str, score: Decimal | None, bands: Bands) -> ScoreRow:

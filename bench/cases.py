@@ -34,8 +34,7 @@ from casestudies.imports import import_dataset, read_dataset
 from casestudies.models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 from casestudies.resources import COLUMNS
 from casestudies.selectors import LibraryFilters, library
-from casestudies.vocabulary import RECOMMENDATION_THEMES
-from opencities.method import CITY_TYPES, DIMENSIONS
+from opencities.vocabulary import CITY_TYPE_KEYS, DIMENSION_KEYS, RECOMMENDATION_THEME_KEYS
 
 from .pages import BASE_LAYOUT
 from .registry import Job, Skip, benchmark
@@ -149,9 +148,9 @@ def _sample(rng: random.Random, keys: list[str], kind: str) -> list[str]:
 
 
 TAG_KEYS = {
-    "dimensions": [dimension.key for dimension in DIMENSIONS],
-    "themes": [key for key, _label in RECOMMENDATION_THEMES],
-    "city_types": [city_type.key for city_type in CITY_TYPES],
+    "dimensions": list(DIMENSION_KEYS),
+    "themes": list(RECOMMENDATION_THEME_KEYS),
+    "city_types": list(CITY_TYPE_KEYS),
 }
 
 

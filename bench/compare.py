@@ -28,7 +28,7 @@ from assessments.models import (
 from assessments.services import questionnaire_load
 from assessments.tests.wizard_helpers import QUESTIONNAIRE_FILE
 from opencities import caching
-from opencities.method import CITY_TYPES
+from opencities.vocabulary import CITY_TYPE_KEYS
 
 from .pages import BASE_LAYOUT, _logged_in, _users
 from .registry import benchmark
@@ -38,7 +38,7 @@ YEARS = tuple(range(2017, SUBJECT_YEAR + 1))  # ten submitted assessments per ci
 PUBLIC_SHARE = 0.4
 LOWEST_POPULATION, HIGHEST_POPULATION = 200_000, 30_000_000
 REGIONS = tuple(Region.values)
-TYPES = tuple(city_type.key for city_type in CITY_TYPES)
+TYPES = CITY_TYPE_KEYS
 TIERS = ("", *GawcTier.values)
 BATCH = 2_000
 COMPARE_50 = "compare-50"

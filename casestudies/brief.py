@@ -22,7 +22,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from opencities import method
+from opencities import method, vocabulary
 from opencities.documents import MUTED, RULE, OutlinedDocTemplate, derived, house_styles, house_table_style
 from opencities.fonts import BOLD, REGULAR, register_fonts
 
@@ -214,7 +214,7 @@ def _dimensions(s) -> list[Flowable]:
             s["body"],
         ),
     ]
-    for number, dimension in enumerate(method.DIMENSIONS, start=1):
+    for number, dimension in enumerate(vocabulary.DIMENSIONS, start=1):
         areas = ", ".join(_text(area) for area in dimension.monitor_areas)
         themes = "; ".join(_text(theme) for theme in dimension.question_themes)
         flowables.append(
@@ -338,11 +338,11 @@ def _scoring(s, width: float) -> list[Flowable]:
 
 
 def _city_types(s) -> list[Flowable]:
-    types = {city_type.key: _text(city_type.name) for city_type in method.CITY_TYPES}
+    types = {city_type.key: _text(city_type.name) for city_type in vocabulary.CITY_TYPES}
     described = [
         f"<b>{_text(city_type.name)}</b>: {_text(city_type.description)} "
         f"For example: {', '.join(escape(example) for example in city_type.examples)}."
-        for city_type in method.CITY_TYPES
+        for city_type in vocabulary.CITY_TYPES
     ]
     rules = [
         f"<b>{types['historic-world-city']}</b> when the city once had a global role that has since declined, and "

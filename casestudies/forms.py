@@ -2,9 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Region
-from opencities.method import CITY_TYPES, DIMENSIONS
-
-from .vocabulary import RECOMMENDATION_THEMES
+from opencities.vocabulary import CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES, choices
 
 ANY = [("", _("Any"))]
 
@@ -13,15 +11,11 @@ class LibraryFilterForm(forms.Form):
     """The library's filters, read from the query string so that a filtered view can be shared."""
 
     q = forms.CharField(label=_("Search"), max_length=200, required=False, strip=True)
-    dimension = forms.ChoiceField(
-        label=_("Dimension"), required=False, choices=ANY + [(d.key, d.name) for d in DIMENSIONS]
-    )
+    dimension = forms.ChoiceField(label=_("Dimension"), required=False, choices=ANY + choices(DIMENSIONS))
     theme = forms.ChoiceField(
-        label=_("Recommendation theme"), required=False, choices=ANY + list(RECOMMENDATION_THEMES)
+        label=_("Recommendation theme"), required=False, choices=ANY + choices(RECOMMENDATION_THEMES)
     )
-    type = forms.ChoiceField(
-        label=_("City type it suits"), required=False, choices=ANY + [(t.key, t.name) for t in CITY_TYPES]
-    )
+    type = forms.ChoiceField(label=_("City type it suits"), required=False, choices=ANY + choices(CITY_TYPES))
     region = forms.ChoiceField(label=_("Region"), required=False, choices=ANY + list(Region.choices))
 
     def filters(self):

@@ -16,7 +16,7 @@ from assessments import selectors
 from assessments.models import Answer, Assessment, AssessmentResult, City, Membership, Role
 from assessments.services.assessments import answers_save, assessment_start
 from assessments.tests.wizard_helpers import middle_value
-from opencities.method import CITY_TYPES
+from opencities.vocabulary import CITY_TYPES
 
 from . import helpers
 from .conftest import DEFAULT_TIMEOUT_MS

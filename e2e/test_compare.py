@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from assessments import selectors
 from assessments.models import City
 from assessments.tests.compare_helpers import DIMENSIONS, peer_city, scored_assessment
+from opencities.vocabulary import city_type_name
 
 from .helpers import check_page, log_in, visit
 
@@ -113,7 +113,7 @@ def _csv_value(rows, label):
 
 def test_lead_compares_with_each_kind_of_group_picks_too_few_cities_and_downloads_the_csv(page, compare_setting):
     demo, subject = compare_setting
-    niche_hub = selectors.city_type_name("niche-hub").name
+    niche_hub = city_type_name("niche-hub").name
 
     visit(page, reverse("login"))
     log_in(page, demo.lead_email, demo.password)

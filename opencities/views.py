@@ -7,7 +7,8 @@ from django.views.decorators.http import require_GET
 from casestudies import selectors as case_studies_selectors
 
 from .health import run_checks
-from .method import CITY_TYPES, DIMENSIONS, JOURNEY
+from .method import JOURNEY
+from .vocabulary import CITY_TYPES, DIMENSIONS
 
 
 def home(request):

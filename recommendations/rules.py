@@ -22,6 +22,7 @@ from typing import get_args
 from django.utils.translation import gettext as _
 
 from assessments.scoring import FRAMEWORK_STATUSES, BandName, round_half_up
+from opencities.vocabulary import CITY_TYPE_KEYS
 
 BANDS: tuple[str, ...] = get_args(BandName)
 PRIORITIES = (1, 2, 3)
@@ -75,7 +76,7 @@ TYPE_THEME_PREFERENCE: dict[str, tuple[str, ...]] = {
         "students-graduates",
     ),
 }
-CITY_TYPES: tuple[str, ...] = tuple(TYPE_THEME_PREFERENCE)
+CITY_TYPES: tuple[str, ...] = CITY_TYPE_KEYS
 
 
 def _as_tuple(instance, *names: str) -> None:

@@ -1,6 +1,6 @@
 from django import template
 
-from assessments.selectors import city_type_name as lookup_city_type_name
+from opencities.vocabulary import city_type_name as lookup_city_type_name
 
 register = template.Library()
 
@@ -8,4 +8,4 @@ register = template.Library()
 @register.filter
 def city_type_name(key):
     """The city type's name for its stable key (e.g. "niche-hub" → its name on the method page)."""
-    return lookup_city_type_name(key).name if key else ""
+    return lookup_city_type_name(key).name

@@ -24,7 +24,7 @@ from assessments.services.assessments import (
     framework_save,
     profile_save,
 )
-from opencities.method import CITY_TYPES
+from opencities.vocabulary import CITY_TYPES
 
 from .factories import CityFactory
 

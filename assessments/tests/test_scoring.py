@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from assessments.calibration import DEFAULT_CALIBRATION, Bands
 from assessments.scoring import (
     MATURITY_LADDER,
-    QUESTION_KINDS,
     Answer,
     Band,
     DimensionResult,
@@ -26,6 +25,7 @@ from assessments.scoring import (
     round_half_up,
     score_dimension,
 )
+from opencities.vocabulary import QUESTION_KIND_KEYS
 
 D = Decimal
 DONT_KNOW = Answer(dont_know=True)
@@ -373,7 +373,7 @@ WEIGHTS = st.decimals(min_value=D("0.1"), max_value=5, places=1)
 
 @st.composite
 def question_specs(draw, key: str, kind: str | None = None, allows_not_applicable: bool | None = None):
-    kind = kind or draw(st.sampled_from(QUESTION_KINDS))
+    kind = kind or draw(st.sampled_from(QUESTION_KIND_KEYS))
     common = {
         "weight": draw(WEIGHTS),
         "allows_not_applicable": draw(st.booleans()) if allows_not_applicable is None else allows_not_applicable,

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from casestudies import brief
-from opencities.method import CITY_TYPES, DIMENSIONS
+from opencities.vocabulary import CITY_TYPES, DIMENSIONS
 
 PROJECT = Path(__file__).resolve().parents[2]
 URL_RE = re.compile(r"https?://[^\s)]+")

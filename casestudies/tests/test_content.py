@@ -14,8 +14,7 @@ import pytest
 
 from assessments.models import Region
 from casestudies.resources import COLUMNS
-from casestudies.vocabulary import RECOMMENDATION_THEMES
-from opencities.method import CITY_TYPES, DIMENSIONS
+from opencities.vocabulary import CITY_TYPE_KEYS, DIMENSION_KEYS, RECOMMENDATION_THEME_KEYS
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 ENTRIES = json.loads((DATA_DIR / "case-studies.json").read_text(encoding="utf-8"))
@@ -24,9 +23,9 @@ FACTS = (DATA_DIR / "case-study-facts.md").read_text(encoding="utf-8")
 # The shipped file has exactly the import's columns, in its order.
 KEYS = list(COLUMNS)
 TAG_FIELDS = {
-    "dimensions": {dimension.key for dimension in DIMENSIONS},
-    "city_types": {city_type.key for city_type in CITY_TYPES},
-    "themes": {key for key, _label in RECOMMENDATION_THEMES},
+    "dimensions": set(DIMENSION_KEYS),
+    "city_types": set(CITY_TYPE_KEYS),
+    "themes": set(RECOMMENDATION_THEME_KEYS),
 }
 URL_RE = re.compile(r"https?://\S+")
 WORD_RE = re.compile(r"[\w']+")

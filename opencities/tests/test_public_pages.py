@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from opencities.method import CITY_TYPES, DIMENSIONS, JOURNEY
+from opencities.method import JOURNEY
+from opencities.vocabulary import CITY_TYPES, DIMENSIONS
 
 DOMAIN_DIMENSION_KEYS = [
     "international-population",

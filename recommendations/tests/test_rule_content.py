@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from casestudies.vocabulary import RECOMMENDATION_THEMES
-from opencities.method import CITY_TYPES, DIMENSIONS
+from opencities.vocabulary import CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES
 from recommendations.models import BANDS, FRAMEWORK_ELEMENTS
 from recommendations.resources import COLUMNS as RULE_COLUMNS
 from recommendations.rules import DimensionInput, FrameworkInput, Rule, recommend
@@ -22,7 +21,7 @@ COLUMNS = set(RULE_COLUMNS) - {"is_active"}
 
 SHIPPED = json.loads(RULES_FILE.read_text(encoding="utf-8"))
 CASE_STUDIES = {entry["slug"]: entry for entry in json.loads(CASE_STUDIES_FILE.read_text(encoding="utf-8"))}
-THEME_NAMES = {key: str(name) for key, name in RECOMMENDATION_THEMES}
+THEME_NAMES = {theme.key: str(theme.name) for theme in RECOMMENDATION_THEMES}
 
 
 def listed(value: str) -> list[str]:

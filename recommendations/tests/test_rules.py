@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casestudies.vocabulary import RECOMMENDATION_THEMES
-from opencities.method import CITY_TYPES, DIMENSIONS
+from opencities.vocabulary import CITY_TYPE_KEYS, DIMENSIONS, RECOMMENDATION_THEME_KEYS
 from recommendations.models import FRAMEWORK_ELEMENTS
 from recommendations.rules import (
     TYPE_THEME_PREFERENCE,
@@ -20,8 +19,8 @@ from recommendations.rules import (
     recommend,
 )
 
-THEME_KEYS = [key for key, _name in RECOMMENDATION_THEMES]
-TYPE_KEYS = [city_type.key for city_type in CITY_TYPES]
+THEME_KEYS = list(RECOMMENDATION_THEME_KEYS)
+TYPE_KEYS = list(CITY_TYPE_KEYS)
 DIMENSION_KEYS = [dimension.key for dimension in DIMENSIONS]
 DIMENSION_NAMES = {dimension.key: str(dimension.name) for dimension in DIMENSIONS}
 BANDS = ("low", "medium", "high")
