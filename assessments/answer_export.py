@@ -7,6 +7,8 @@ import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opencities.spreadsheets import dataset_escaped
+
 from . import selectors
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question, QuestionKind
 from .scoring import question_points
@@ -16,8 +18,6 @@ SPREADSHEET_FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP's "CSV injection").
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -196,21 +196,7 @@ def answers_dataset(rows: list[AnswerRow]) -> tablib.Dataset:
     return dataset
 
 
-def spreadsheet_safe(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value
-
-
-def formula_safe(dataset: tablib.Dataset) -> tablib.Dataset:
-    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
-    for row in dataset:
-        safe.append([spreadsheet_safe(cell) for cell in row])
-    return safe
-
-
 def spreadsheet_content(dataset: tablib.Dataset, fmt: str) -> bytes:
     """CSV (UTF-8 with a byte-order mark, so that Excel reads accents) or XLSX, formulas defused."""
-    content = formula_safe(dataset).export(fmt)
+    content = dataset_escaped(dataset).export(fmt)
     return content.encode("utf-8-sig") if isinstance(content, str) else content

@@ -7,24 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from import_export import resources
 from import_export.fields import Field
-from import_export.formats import base_formats
 
-from .answer_export import formula_safe
+from opencities import spreadsheets
+
 from .models import Assessment, AssessmentResult, Dimension, DimensionScore, QuestionnaireVersion
-
-
-class FormulaSafeCSV(base_formats.CSV):
-    def export_data(self, dataset, **kwargs):
-        return super().export_data(formula_safe(dataset), **kwargs)
-
-
-class FormulaSafeXLSX(base_formats.XLSX):
-    def export_data(self, dataset, **kwargs):
-        return super().export_data(formula_safe(dataset), **kwargs)
 
 
 def _submitted_at(assessment):
     return timezone.localtime(assessment.submitted_at).strftime("%Y-%m-%d %H:%M") if assessment.submitted_at else ""
+
+
+# The admin's export formats: a city name or an override reason is a user's text.
+EXPORT_FORMATS = [spreadsheets.CSV, spreadsheets.XLSX]
 
 
 class AssessmentResultResource(resources.Resource):

@@ -13,14 +13,14 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
 
 from assessments.models import Region
+from opencities import spreadsheets
+from opencities.spreadsheets import formula_unescaped
 
 from . import services
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 MAX_IMPORT_ROWS = 5_000
 TAG_FIELDS = ("dimensions", "themes", "city_types")
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportTooLarge(ValueError):
@@ -44,42 +44,14 @@ def _limited(format_class):
     return Limited
 
 
-def spreadsheet_safe(dataset):
-    """Each text cell that a spreadsheet would run as a formula, quoted with a leading apostrophe."""
-    for _index in range(len(dataset)):
-        row = dataset.lpop()
-        dataset.append(
-            [f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row]
-        )
-    return dataset
-
-
-def _formula_safe(format_class):
-    """The spreadsheet format, exporting no cell that a spreadsheet would run."""
-
-    class FormulaSafe(format_class):
-        def export_data(self, dataset, **kwargs):
-            return super().export_data(spreadsheet_safe(dataset), **kwargs)
-
-    FormulaSafe.__name__ = FormulaSafe.__qualname__ = format_class.__name__
-    return FormulaSafe
-
-
 IMPORT_FORMATS = [_limited(base_formats.CSV), _limited(base_formats.XLSX), _limited(base_formats.JSON)]
 # JSON is no spreadsheet: its text goes out as it is.
-EXPORT_FORMATS = [_formula_safe(base_formats.CSV), _formula_safe(base_formats.XLSX), base_formats.JSON]
-
-
-def _unquoted(value):
-    # The reverse of spreadsheet_safe, so that an exported file imports back to the same library.
-    if isinstance(value, str) and value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
+EXPORT_FORMATS = [spreadsheets.CSV, spreadsheets.XLSX, base_formats.JSON]
 
 
 class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
-        value = _unquoted(super().clean(value, row, **kwargs))
+        value = formula_unescaped(super().clean(value, row, **kwargs))
         return "" if value is None else str(value).strip()
 
 
@@ -121,7 +93,7 @@ class TagWidget(widgets.ManyToManyWidget):
         return self._tags
 
     def clean(self, value, row=None, **kwargs):
-        wanted = [part.strip() for part in str(_unquoted(value) or "").split(",") if part.strip()]
+        wanted = [part.strip() for part in str(formula_unescaped(value) or "").split(",") if part.strip()]
         by_word = {}
         for tag in self._known():
             by_word[tag.key.casefold()] = tag

@@ -22,7 +22,7 @@ from opencities.vocabulary import CITY_TYPE_KEYS, city_type_name
 
 from ..answer_export import assessment_answer_rows
 from ..models import Assessment, AssessmentResult, GawcTier, Niche
-from ..resources import AssessmentResultResource, FormulaSafeCSV, FormulaSafeXLSX
+from ..resources import EXPORT_FORMATS, AssessmentResultResource
 from ..services.assessments import assessment_reopen
 from .forms import CityTypeOverrideForm, ReopenForm
 
@@ -102,7 +102,7 @@ class AssessmentAdmin(ExportMixin, admin.ModelAdmin):
     # Export: results of submitted assessments, as filtered in the list.
     resource_classes = [AssessmentResultResource]
     export_form_class = ExportForm
-    export_formats = [FormulaSafeCSV, FormulaSafeXLSX]
+    export_formats = EXPORT_FORMATS
     to_encoding = "utf-8-sig"  # Excel reads accents in a CSV only with the byte-order mark
 
     def get_queryset(self, request):

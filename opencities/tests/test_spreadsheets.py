@@ -1,0 +1,53 @@
+"""A cell a spreadsheet would run as a formula is exported as text and imported back as it was."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import tablib
+
+from opencities import spreadsheets
+from opencities.spreadsheets import dataset_escaped, formula_escaped, formula_unescaped
+
+FORMULAS = ["=1+1", '=HYPERLINK("https://evil.example","x")', "+31 20", "-5", "@SUM(A1)", "\tcmd", "\rcmd"]
+PLAIN = ["Zürich", "", "a=b", "5-3", "e-mail@example.org", "'quoted", "'", " =1"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_a_formula_gets_an_apostrophe_and_comes_back_without_it(text):
+    assert formula_escaped(text) == "'" + text
+    assert formula_unescaped(formula_escaped(text)) == text
+
+
+@pytest.mark.parametrize("value", [*PLAIN, None, 0, -5, Decimal("-1.5"), True])
+def test_other_values_go_out_and_come_back_as_they_are(value):
+    assert formula_escaped(value) == value
+    assert formula_unescaped(value) == value
+
+
+@pytest.mark.parametrize("text", ["'=1+1", "'-5", "'@x"])
+def test_an_escaped_formula_is_not_escaped_twice(text):
+    assert formula_escaped(text) == text  # it starts with the apostrophe, which runs nothing
+
+
+def test_a_dataset_is_escaped_in_a_copy_with_its_headers_and_title():
+    dataset = tablib.Dataset(["=1+1", "Zürich", 3], headers=["a", "b", "c"], title="Sheet")
+    escaped = dataset_escaped(dataset)
+    assert (escaped.headers, escaped.title, list(escaped[0])) == (["a", "b", "c"], "Sheet", ["'=1+1", "Zürich", 3])
+    assert dataset[0][0] == "=1+1"
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_the_csv_export_format_escapes(text):
+    content = spreadsheets.CSV().export_data(tablib.Dataset([text, "plain"], headers=["cell", "other"]))
+    assert tablib.Dataset().load(content, format="csv")[0] == ("'" + text, "plain")
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_the_xlsx_export_format_escapes(text):
+    content = spreadsheets.XLSX().export_data(tablib.Dataset([text, "plain"], headers=["cell", "other"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    # A workbook keeps a carriage return as a line feed.
+    assert sheet["A2"].value == "'" + text.replace("\r", "\n") and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "plain"
