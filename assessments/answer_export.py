@@ -12,7 +12,6 @@ from opencities.spreadsheets import dataset_escaped
 from . import selectors
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question, QuestionKind
 from .scoring import question_points
-from .services.assessments import AnswerValue
 
 SPREADSHEET_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -53,17 +52,16 @@ def _plain(value: Decimal) -> Decimal:
 
 def answer_in_words(question: Question, answer: Answer | None) -> str:
     """The answer as the member chose it: option labels, Don't know, a number with its unit…"""
-    if not selectors.is_answered(answer):
-        return ""
-    return selectors.value_in_words(question, AnswerValue.of(answer))
+    value = selectors.answer_value(answer)
+    return selectors.value_in_words(question, value) if value.is_answered else ""
 
 
 def _points(question: Question, answer: Answer | None) -> Decimal | None:
-    if not selectors.is_answered(answer):
+    value = selectors.answer_value(answer)
+    if not value.is_answered:
         return None
     try:
-        scoring_answer = selectors.scoring_answer(answer)
-        points = question_points(selectors.question_spec(question), scoring_answer)
+        points = question_points(selectors.question_spec(question), value)
     except (KeyError, ValueError):  # an answer the current questionnaire cannot score: show it, unscored
         return None
     return None if points is None else _plain(points)

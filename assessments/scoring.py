@@ -157,18 +157,27 @@ class DimensionSpec:
             raise ValueError(f"dimension {self.key!r}: question keys must be unique")
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One saved answer; an unanswered question is simply absent from the answers mapping."""
+# A checklist answered with no item ticked; never a real option key, and worth no points.
+NONE_OF_THESE = "__none__"
 
-    option_keys: frozenset[str] = frozenset()
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What a member entered for one question, evidence included; scoring reads only the value.
+
+    Option keys are kept sorted, so that two values with the same ticks are equal.
+    """
+
+    option_keys: tuple[str, ...] = ()
     number: Decimal | None = None
     yes: bool | None = None
     dont_know: bool = False
     not_applicable: bool = False
+    evidence_note: str = ""
+    evidence_url: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "option_keys", frozenset(self.option_keys))
+        object.__setattr__(self, "option_keys", tuple(sorted(set(self.option_keys))))
         if self.number is not None:
             object.__setattr__(self, "number", _decimal(self.number, "answer number"))
         if self.dont_know and self.not_applicable:
@@ -179,12 +188,17 @@ class Answer:
     def _has_value(self) -> bool:
         return bool(self.option_keys) or self.number is not None or self.yes is not None
 
+    @property
+    def is_answered(self) -> bool:
+        """A value, Don't know or Not applicable; evidence alone answers nothing."""
+        return self.dont_know or self.not_applicable or self._has_value()
+
 
 def _refuse(question: QuestionSpec, problem: str) -> ValueError:
     return ValueError(f"question {question.key!r} ({question.kind}): {problem}")
 
 
-def _check_shape(question: QuestionSpec, answer: Answer) -> None:
+def _check_shape(question: QuestionSpec, answer: AnswerValue) -> None:
     """Refuse values that belong to another kind of question, so a stale field never scores silently."""
     if question.kind not in ("choice", "multi") and answer.option_keys:
         raise _refuse(question, "options given")
@@ -194,7 +208,7 @@ def _check_shape(question: QuestionSpec, answer: Answer) -> None:
         raise _refuse(question, "a yes/no given")
 
 
-def question_points(question: QuestionSpec, answer: Answer | None) -> Decimal | None:
+def question_points(question: QuestionSpec, answer: AnswerValue | None) -> Decimal | None:
     """Points 0–100 for one answer; None means Not applicable, left out of the denominator."""
     if answer is None:
         # Unanswered scores like Don't know: a draft's live score must not look better for leaving gaps,
@@ -213,7 +227,7 @@ def question_points(question: QuestionSpec, answer: Answer | None) -> Decimal | 
         (key,) = answer.option_keys
         return question.option(key).points
     if question.kind == "multi":
-        ticked = sum((question.option(key).points for key in sorted(answer.option_keys)), ZERO)
+        ticked = sum((question.option(key).points for key in answer.option_keys if key != NONE_OF_THESE), ZERO)
         return min(ticked, HUNDRED)
     if question.kind == "number":
         if answer.number is None:
@@ -257,7 +271,7 @@ class DimensionResult:
         return self.applicable - self.answered
 
 
-def score_dimension(dimension: DimensionSpec, answers: Mapping[str, Answer]) -> DimensionResult:
+def score_dimension(dimension: DimensionSpec, answers: Mapping[str, AnswerValue]) -> DimensionResult:
     """Weighted mean of the dimension's scored questions; None if every question is Not applicable."""
     scored: list[tuple[Decimal, Decimal]] = []
     answered = dont_know = not_applicable = 0
@@ -344,9 +358,6 @@ def band(score: Decimal, bands: Bands) -> BandName:
     return "high"
 
 
-def not_applicable_allowed(dimension: DimensionSpec, answers: Mapping[str, Answer], max_share: Decimal) -> bool:
-    """Whether the dimension's Not applicable answers stay within the allowed share of its questions, by count."""
-    marked = sum(
-        1 for question in dimension.questions if (answer := answers.get(question.key)) and answer.not_applicable
-    )
-    return Decimal(marked) <= max_share * len(dimension.questions)
+def not_applicable_limit(question_count: int, max_share: Decimal | float) -> int:
+    """The most of a dimension's questions that may be Not applicable: the allowed share of them, rounded down."""
+    return int(_decimal(max_share, "Not applicable share") * question_count)

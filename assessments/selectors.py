@@ -28,8 +28,7 @@ from .models import (
     Reopening,
     Role,
 )
-from .scoring import Answer as ScoringAnswer
-from .scoring import Band, DimensionSpec, OptionSpec, QuestionSpec, band
+from .scoring import NONE_OF_THESE, AnswerValue, Band, DimensionSpec, OptionSpec, QuestionSpec, band
 
 
 def cities_for_user(*, user) -> QuerySet[Membership]:
@@ -56,7 +55,6 @@ def open_invitations(*, city: City) -> QuerySet[Invitation]:
 
 # --- The questionnaire and an assessment's answers ---
 
-NONE_OF_THESE = "__none__"  # a checklist answered with no item ticked; never a real option key
 PROFILE_STEP = "profile"
 FRAMEWORK_STEP = "framework"
 
@@ -127,33 +125,30 @@ def answers_by_question(assessment: Assessment, questions=None) -> dict[int, Ans
     return {answer.question_id: answer for answer in answers}
 
 
-def is_answered(answer: Answer | None) -> bool:
-    return bool(
-        answer
-        and (
-            answer.option_keys
-            or answer.number is not None
-            or answer.yes is not None
-            or answer.dont_know
-            or answer.not_applicable
-        )
-    )
-
-
-def scoring_answer(answer: Answer) -> ScoringAnswer:
-    """A saved answer as the scoring module takes it ("None of these" ticks nothing)."""
-    return ScoringAnswer(
-        option_keys=frozenset(key for key in answer.option_keys if key != NONE_OF_THESE),
-        number=answer.number,
+def answer_value(answer: Answer | None) -> AnswerValue:
+    """A saved answer as the value a member entered (empty when there is none): the one conversion."""
+    if answer is None:
+        return AnswerValue()
+    return AnswerValue(
+        option_keys=answer.option_keys,
+        # 12.50 as 12.5, the way the form reads it back.
+        number=None if answer.number is None else answer.number.normalize(),
         yes=answer.yes,
         dont_know=answer.dont_know,
         not_applicable=answer.not_applicable,
+        evidence_note=answer.evidence_note,
+        evidence_url=answer.evidence_url,
     )
 
 
-def scoring_answers(answers: dict[int, Answer]) -> dict[str, ScoringAnswer]:
+def is_answered(answer: Answer | None) -> bool:
+    return answer_value(answer).is_answered
+
+
+def scoring_answers(answers: dict[int, Answer]) -> dict[str, AnswerValue]:
     """The answered questions as the scoring module takes them, by question key."""
-    return {answer.question.key: scoring_answer(answer) for answer in answers.values() if is_answered(answer)}
+    values = {answer.question.key: answer_value(answer) for answer in answers.values()}
+    return {key: value for key, value in values.items() if value.is_answered}
 
 
 def value_in_words(question: Question, value) -> str:

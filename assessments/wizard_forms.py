@@ -1,16 +1,22 @@
-"""Forms of the assessment wizard: one form per step, built from the questionnaire version."""
+"""Forms of the assessment wizard: one form per step, built from the questionnaire version.
 
-import hashlib
-from dataclasses import dataclass
+Each step form saves itself and tells the view how that went (a StepOutcome); after a save that left
+errors or conflicts it shows itself again with what is stored now, keeping what the member typed.
+"""
+
+import json
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import Answer, Assessment, FrameworkStatus, GawcTier, Niche, Question
-from .selectors import NONE_OF_THESE, value_in_words
-from .services.assessments import AnswerValue
+from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
+from .selectors import value_in_words
+from .services.assessments import PROFILE_FIELDS, AnswerConflict, answers_save, framework_save, profile_save
 
 DONT_KNOW = "__dont_know"
 NOT_APPLICABLE = "__na"
@@ -23,6 +29,28 @@ web_link = URLValidator(schemes=["http", "https"], message=_("Enter a web addres
 
 RADIOS = forms.RadioSelect(attrs={"class": "form-check-input"})
 CHECKBOX = forms.CheckboxInput(attrs={"class": "form-check-input"})
+
+
+@dataclass
+class StepOutcome:
+    """What saving a step did: the errors and conflicts left, and the hidden fields that moved."""
+
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    conflicts: int = 0
+    revisions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def saved(self) -> bool:
+        """Everything was saved: the member moves on."""
+        return not self.errors and not self.conflicts
+
+    def as_json(self) -> dict:
+        """What autosave answers; the page copies the revisions into its hidden fields."""
+        return {"saved": self.saved, "errors": self.errors, "conflicts": self.conflicts, "revisions": self.revisions}
+
+
+def _errors(form: forms.Form) -> dict[str, list[str]]:
+    return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
 
 
 @dataclass
@@ -49,9 +77,22 @@ class QuestionRow:
         return value_in_words(self.question, self.conflict.theirs) if self.conflict else ""
 
 
-def fingerprint(value: AnswerValue) -> str:
-    """A short digest of an answer as a page showed it: an unchanged question is never saved."""
-    return hashlib.sha256(repr(value).encode()).hexdigest()[:20]
+def shown(value: AnswerValue) -> str:
+    """An answer as the page showed it, kept in a hidden field: an unchanged question is never saved."""
+    number = None if value.number is None else f"{value.number:f}"
+    return json.dumps({**asdict(value), "number": number}, ensure_ascii=False, separators=(",", ":"))
+
+
+def read_shown(text: str) -> AnswerValue | None:
+    """The answer a page showed, from its hidden field; None when the field was tampered with."""
+    if not text:
+        return AnswerValue()
+    try:
+        fields = json.loads(text)
+        number = fields.pop("number")
+        return AnswerValue(**fields, number=None if number is None else Decimal(number))
+    except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError):
+        return None
 
 
 def raw_fields(question, value: AnswerValue) -> dict[str, list[str]]:
@@ -82,17 +123,21 @@ def _special_choices(question):
 class DimensionStepForm(forms.Form):
     """The questions of one dimension. Each valid answer is saved even when another one is not."""
 
-    def __init__(self, *args, questions, answers, max_not_applicable_share, **kwargs):
+    def __init__(self, *args, questions, answers, max_not_applicable_share, assessment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.answers = answers
-        self.max_not_applicable_share = Decimal(str(max_not_applicable_share))
+        self.max_not_applicable_share = max_not_applicable_share
+        self.assessment = assessment
+        self.conflicts: list[AnswerConflict] = []
+        self.conflict_messages: list[str] = []
+        self._submitted: dict[int, tuple[AnswerValue, int]] = {}
         for question in questions:
             self._add_fields(question, answers.get(question.pk))
 
     def _add_fields(self, question, answer):
         key = question.key
-        initial = AnswerValue.of(answer)
+        initial = selectors.answer_value(answer)
         options = [(option.key, f"{option.label}") for option in question.options.all()]
         if question.kind == "choice":
             self.fields[key] = forms.ChoiceField(
@@ -142,8 +187,9 @@ class DimensionStepForm(forms.Form):
             widget=forms.URLInput(attrs={"placeholder": "https://"}),
         )
         self.fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-        self.fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
-        self.initial[f"{key}-seen"] = fingerprint(initial)
+        # No length limit: the answer shown includes its evidence, and a refused hidden field would fail silently.
+        self.fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.initial[f"{key}-seen"] = shown(initial)
         self.initial[f"{key}-note"] = initial.evidence_note
         self.initial[f"{key}-link"] = initial.evidence_url
         self.initial[f"{key}-rev"] = answer.revision if answer else 0
@@ -156,8 +202,8 @@ class DimensionStepForm(forms.Form):
             return NOT_APPLICABLE
         return None
 
-    def rows(self, conflicts=None):
-        conflicts = {conflict.question.pk: conflict for conflict in (conflicts or [])}
+    def rows(self):
+        conflicts = {conflict.question.pk: conflict for conflict in self.conflicts}
         for question in self.questions:
             key = question.key
             yield QuestionRow(
@@ -201,7 +247,7 @@ class DimensionStepForm(forms.Form):
                 return AnswerValue(dont_know=True, **common)
             if NOT_APPLICABLE in chosen:
                 return AnswerValue(not_applicable=True, **common)
-            return AnswerValue(option_keys=tuple(sorted(chosen)), **common)
+            return AnswerValue(option_keys=chosen, **common)
         if cleaned.get(f"{key}-dont_know"):
             return AnswerValue(dont_know=True, **common)
         if cleaned.get(f"{key}-na"):
@@ -261,20 +307,18 @@ class DimensionStepForm(forms.Form):
 
     def _check_not_applicable_share(self, cleaned):
         values = {question.pk: self._value_of(question, cleaned) for question in self.questions}
+        stored = {question.pk: selectors.answer_value(self.answers.get(question.pk)) for question in self.questions}
         not_applicable = [
-            question
-            for question in self.questions
-            if (values[question.pk] or AnswerValue.of(self.answers.get(question.pk))).not_applicable
+            question for question in self.questions if (values[question.pk] or stored[question.pk]).not_applicable
         ]
-        limit = self.max_not_applicable_share * len(self.questions)
+        limit = not_applicable_limit(len(self.questions), self.max_not_applicable_share)
         if len(not_applicable) > limit:
             message = _(
                 "At most %(limit)d of this step's %(count)d questions may be Not applicable; "
                 "answer the others or choose Don't know."
-            ) % {"limit": int(limit), "count": len(self.questions)}
+            ) % {"limit": limit, "count": len(self.questions)}
             for question in not_applicable:
-                existing = AnswerValue.of(self.answers.get(question.pk))
-                if not existing.not_applicable:
+                if not stored[question.pk].not_applicable:
                     self.add_error(question.key, message)
             if not self.errors:
                 self.add_error(None, message)
@@ -286,16 +330,60 @@ class DimensionStepForm(forms.Form):
         the same step never conflict.
         """
         cleaned = getattr(self, "cleaned_data", {})
-        shown_empty = fingerprint(AnswerValue())
         to_save = {}
         for question in self.questions:
             value = self._value_of(question, cleaned)
-            if value is not None and fingerprint(value) != (cleaned.get(f"{question.key}-seen") or shown_empty):
+            if value is not None and value != read_shown(cleaned.get(f"{question.key}-seen", "")):
                 to_save[question.pk] = (value, cleaned.get(f"{question.key}-rev") or 0)
         return to_save
 
+    def save_step(self, *, user) -> StepOutcome:
+        """Save the valid, changed answers; the others stay with their message or their conflict."""
+        self.is_valid()
+        self._submitted = self.answers_to_save()
+        saved = answers_save(assessment=self.assessment, user=user, submitted=self._submitted)
+        self.conflicts = saved.conflicts
+        revisions = {}
+        for question in self.questions:
+            if question.pk in saved.revisions:
+                revisions[f"{question.key}-rev"] = str(saved.revisions[question.pk])
+                revisions[f"{question.key}-seen"] = shown(self._submitted[question.pk][0])
+        return StepOutcome(errors=_errors(self), conflicts=len(self.conflicts), revisions=revisions)
+
+    def shown_again(self, answers: dict[int, Answer]) -> "DimensionStepForm":
+        """The step after a save that left errors or conflicts, `answers` being what is stored now.
+
+        A question saved or in conflict moves to the revision now stored (a conflicting one keeps what the
+        member typed, so that saving again is a deliberate choice); a question with an error keeps both
+        the typed value and its old revision; every other question shows what is stored now.
+        """
+        conflicted = {conflict.question.pk for conflict in self.conflicts}
+        data = self.data.copy()
+        for question in self.questions:
+            if self.question_has_errors(question) and question.pk not in conflicted:
+                continue
+            answer = answers.get(question.pk)
+            stored = selectors.answer_value(answer)
+            if question.pk not in self._submitted:
+                for name, values in raw_fields(question, stored).items():
+                    data.setlist(name, values)
+            data[f"{question.key}-rev"] = str(answer.revision if answer else 0)
+            data[f"{question.key}-seen"] = shown(stored)
+        form = DimensionStepForm(
+            data,
+            questions=self.questions,
+            answers=answers,
+            max_not_applicable_share=self.max_not_applicable_share,
+            assessment=self.assessment,
+        )
+        form.conflicts = self.conflicts
+        form.is_valid()
+        return form
+
 
 class ProfileStepForm(forms.ModelForm):
+    """The city-profile step: a snapshot of the city for this year, saved as one whole."""
+
     gawc_tier = forms.ChoiceField(
         label=_("GaWC tier"),
         required=False,
@@ -307,15 +395,7 @@ class ProfileStepForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "metro_population",
-            "is_capital",
-            "is_largest_city",
-            "gawc_tier",
-            "niche",
-            "past_role_declined",
-            "declined_reason",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "is_capital": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
             "is_largest_city": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
@@ -334,9 +414,37 @@ class ProfileStepForm(forms.ModelForm):
         self.fields["metro_population"].widget.attrs.update(min=1, max=100_000_000)
         self.fields["metro_population"].validators.append(_population_bounds)
         self.initial["profile_revision"] = self.instance.profile_revision
+        self.conflict_messages: list[str] = []
 
-    def profile_values(self):
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+    def save_step(self, *, user) -> StepOutcome:
+        """Save the profile unless a field is invalid or someone saved it since the page was opened."""
+        if not self.is_valid():
+            return StepOutcome(errors=_errors(self))
+        saved = profile_save(
+            assessment=self.instance,
+            user=user,
+            values={name: self.cleaned_data.get(name) for name in PROFILE_FIELDS},
+            base_revision=self.cleaned_data.get("profile_revision") or 0,
+        )
+        if not saved:
+            self.conflict_messages = [
+                _(
+                    "Someone saved the city profile after you opened it. Their values are shown below; "
+                    "your change was not saved."
+                )
+            ]
+            return StepOutcome(conflicts=1)
+        revision = Assessment.objects.values_list("profile_revision", flat=True).get(pk=self.instance.pk)
+        return StepOutcome(revisions={"profile_revision": str(revision)})
+
+    def shown_again(self, answers) -> "ProfileStepForm":
+        """After a conflict the profile as saved, with the message; after an error the form as typed."""
+        if not self.conflict_messages:
+            return self
+        self.instance.refresh_from_db()
+        form = ProfileStepForm(instance=self.instance)
+        form.conflict_messages = self.conflict_messages
+        return form
 
 
 def _population_bounds(value):
@@ -345,15 +453,24 @@ def _population_bounds(value):
 
 
 def framework_seen(status, link):
+    """A framework element as the page showed it: an element left so is never saved."""
     return f"{status}|{link}"
 
 
 class FrameworkStepForm(forms.Form):
-    def __init__(self, *args, elements, answers, **kwargs):
+    """The strategic framework review: each element present, partial or absent, with a link."""
+
+    def __init__(self, *args, assessment, answers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.elements = elements
+        self.assessment = assessment
+        self.elements = assessment.questionnaire.framework
+        if answers is None:
+            answers = {item.element: item for item in assessment.framework_answers.all()}
         self.answers = answers
-        for element in elements:
+        self.conflict_messages: list[str] = []
+        self._conflicted: list[str] = []
+        self._submitted: dict[str, tuple[str, str, int]] = {}
+        for element in self.elements:
             key, existing = element["key"], answers.get(element["key"])
             self.fields[f"fw-{key}"] = forms.ChoiceField(
                 label=element["name"],
@@ -382,6 +499,7 @@ class FrameworkStepForm(forms.Form):
             yield element, self[f"fw-{key}"], self[f"fw-{key}-link"], self[f"fw-{key}-rev"], self[f"fw-{key}-seen"]
 
     def items_to_save(self):
+        """{element: (status, link, base revision)} for each valid element the member changed."""
         cleaned = getattr(self, "cleaned_data", {})
         items = {}
         for element in self.elements:
@@ -391,9 +509,57 @@ class FrameworkStepForm(forms.Form):
             status, link = cleaned.get(f"fw-{key}") or "", cleaned.get(f"fw-{key}-link", "").strip()
             if framework_seen(status, link) == (cleaned.get(f"fw-{key}-seen") or framework_seen("", "")):
                 continue  # left as the page showed it
-            items[key] = (
-                cleaned.get(f"fw-{key}") or "",
-                cleaned.get(f"fw-{key}-link", "").strip(),
-                cleaned.get(f"fw-{key}-rev") or 0,
-            )
+            items[key] = (status, link, cleaned.get(f"fw-{key}-rev") or 0)
         return items
+
+    def save_step(self, *, user) -> StepOutcome:
+        """Save the valid, changed elements; an element someone else changed meanwhile keeps their value."""
+        self.is_valid()
+        self._submitted = self.items_to_save()
+        self._conflicted = framework_save(assessment=self.assessment, user=user, submitted=self._submitted)
+        if self._conflicted:
+            self.conflict_messages = [
+                _("Someone changed these elements after you opened the page; their values are kept: %(keys)s.")
+                % {"keys": ", ".join(self._conflicted)}
+            ]
+        self.answers = {item.element: item for item in self.assessment.framework_answers.all()}
+        revisions = {}
+        for element, item in self.answers.items():
+            if element in self._submitted and element not in self._conflicted:
+                revisions[f"fw-{element}-rev"] = str(item.revision)
+                revisions[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
+        return StepOutcome(errors=_errors(self), conflicts=len(self.conflict_messages), revisions=revisions)
+
+    def shown_again(self, answers) -> "FrameworkStepForm":
+        """The review after a save that left errors or conflicts: a bad link stays as typed, with its message;
+        an element in conflict or left alone shows what is stored now."""
+        data = self.data.copy()
+        for element, item in self.answers.items():
+            if f"fw-{element}-link" in self.errors:
+                continue
+            if element in self._conflicted or element not in self._submitted:
+                data[f"fw-{element}"] = item.status
+                data[f"fw-{element}-link"] = item.link
+            data[f"fw-{element}-rev"] = str(item.revision)
+            data[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
+        form = FrameworkStepForm(data, assessment=self.assessment, answers=self.answers)
+        form.conflict_messages = self.conflict_messages
+        form.is_valid()
+        return form
+
+
+def step_form(*, assessment: Assessment, structure: selectors.Structure, step: str, data=None, answers=None):
+    """The form of one wizard step, bound to `data` when posted; `answers`: the assessment's, if already read."""
+    if step == selectors.PROFILE_STEP:
+        return ProfileStepForm(data, instance=assessment)
+    if step == selectors.FRAMEWORK_STEP:
+        return FrameworkStepForm(data, assessment=assessment)
+    questions = structure.questions_by_dimension[structure.dimension(step).pk]
+    return DimensionStepForm(
+        data,
+        questions=questions,
+        # A save needs only this step's answers.
+        answers=selectors.answers_by_question(assessment, questions) if answers is None else answers,
+        max_not_applicable_share=assessment.questionnaire.calibration.not_applicable_max_share,
+        assessment=assessment,
+    )

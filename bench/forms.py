@@ -5,16 +5,14 @@ The wizard builds its form from the questionnaire on every request; this one is 
 choices and names, so that the same browser submission fits both.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from assessments.selectors import NONE_OF_THESE
-from assessments.services.assessments import AnswerValue
-from assessments.wizard_forms import DONT_KNOW, EVIDENCE_NOTE_MAX, EVIDENCE_URL_MAX, NOT_APPLICABLE
+from assessments.scoring import NONE_OF_THESE, AnswerValue
+from assessments.wizard_forms import DONT_KNOW, EVIDENCE_NOTE_MAX, EVIDENCE_URL_MAX, NOT_APPLICABLE, shown
 
 _RADIOS = {"class": "form-check-input"}
 _web_link = URLValidator(schemes=["http", "https"])
@@ -81,7 +79,7 @@ def _question_fields(question):
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
     fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
     return fields
 
 
@@ -100,7 +98,7 @@ def initial_values(question, value: AnswerValue, revision: int) -> dict:
         f"{key}-note": value.evidence_note,
         f"{key}-link": value.evidence_url,
         f"{key}-rev": revision,
-        f"{key}-seen": hashlib.sha256(repr(value).encode()).hexdigest()[:20],
+        f"{key}-seen": shown(value),
     }
     if question.kind == "choice":
         initial[key] = value.option_keys[0] if value.option_keys else None

@@ -31,6 +31,7 @@ from ..models import (
     WizardPosition,
 )
 from ..scoring import (
+    AnswerValue,
     DimensionResult,
     completeness,
     framework_score,
@@ -39,48 +40,10 @@ from ..scoring import (
     round_half_up,
     score_dimension,
 )
+from .revisions import update_from_revision
 from .team import absolute_url
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AnswerValue:
-    """What a member entered for one question; empty when nothing is chosen."""
-
-    option_keys: tuple[str, ...] = ()
-    number: Decimal | None = None
-    yes: bool | None = None
-    dont_know: bool = False
-    not_applicable: bool = False
-    evidence_note: str = ""
-    evidence_url: str = ""
-
-    @property
-    def is_empty(self):
-        return not (
-            self.option_keys
-            or self.number is not None
-            or self.yes is not None
-            or self.dont_know
-            or self.not_applicable
-            or self.evidence_note
-            or self.evidence_url
-        )
-
-    @classmethod
-    def of(cls, answer: Answer | None) -> "AnswerValue":
-        if answer is None:
-            return cls()
-        return cls(
-            option_keys=tuple(sorted(answer.option_keys)),
-            number=None if answer.number is None else answer.number.normalize(),
-            yes=answer.yes,
-            dont_know=answer.dont_know,
-            not_applicable=answer.not_applicable,
-            evidence_note=answer.evidence_note,
-            evidence_url=answer.evidence_url,
-        )
 
 
 @dataclass(frozen=True)
@@ -97,8 +60,11 @@ class AnswerConflict:
 
 @dataclass
 class StepSaved:
+    """How many answers changed, the conflicts, and the revision each other question now has."""
+
     saved: int = 0
     conflicts: list[AnswerConflict] = field(default_factory=list)
+    revisions: dict[int, int] = field(default_factory=dict)
 
 
 _web_link = URLValidator(schemes=["http", "https"])
@@ -206,15 +172,7 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
         for item in previous.framework_answers.all()
         if item.element in element_keys
     )
-    for field_name in (
-        "metro_population",
-        "is_capital",
-        "is_largest_city",
-        "gawc_tier",
-        "niche",
-        "past_role_declined",
-        "declined_reason",
-    ):
+    for field_name in PROFILE_FIELDS:
         setattr(assessment, field_name, getattr(previous, field_name))
     assessment.save()
     notes = [
@@ -239,68 +197,8 @@ ANSWER_VALUE_FIELDS = (
     "evidence_note",
     "evidence_url",
 )
-ANSWER_FIELDS = (*ANSWER_VALUE_FIELDS, "answered_by", "updated_at", "revision")
 
-
-@transaction.atomic
-def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[AnswerValue, int]]) -> StepSaved:
-    """Save changed answers. `submitted` maps question id to (value, revision the member started from).
-
-    An answer someone else changed since that revision is not overwritten: it comes back as a conflict.
-    """
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    _require_open(assessment)
-    current = {
-        answer.question_id: answer
-        # Lock only the answers: PostgreSQL cannot lock the nullable side of the join to answered_by.
-        for answer in Answer.objects.select_for_update(of=("self",))
-        .filter(assessment=assessment, question_id__in=submitted)
-        .select_related("answered_by")
-    }
-    questions = None  # read only when there is a conflict to describe
-    result, now = StepSaved(), timezone.now()
-    to_create, to_update = [], []
-    for question_id, (value, base_revision) in submitted.items():
-        _check_link(value.evidence_url)
-        existing = current.get(question_id)
-        if value == AnswerValue.of(existing):
-            continue
-        current_revision = existing.revision if existing else 0
-        if base_revision != current_revision:
-            questions = questions or Question.objects.prefetch_related("options").in_bulk(list(submitted))
-            result.conflicts.append(
-                AnswerConflict(
-                    question=questions[question_id],
-                    yours=value,
-                    theirs=AnswerValue.of(existing),
-                    theirs_by=(existing.answered_by.get_full_name() or existing.answered_by.email)
-                    if existing and existing.answered_by
-                    else _("someone"),
-                    theirs_at=existing.updated_at if existing else None,
-                    current_revision=current_revision,
-                )
-            )
-            continue
-        answer = existing or Answer(assessment=assessment, question_id=question_id, revision=0)
-        answer.option_keys = list(value.option_keys)
-        answer.number = value.number
-        answer.yes = value.yes
-        answer.dont_know = value.dont_know
-        answer.not_applicable = value.not_applicable
-        answer.evidence_note = value.evidence_note
-        answer.evidence_url = value.evidence_url
-        answer.answered_by = user
-        answer.updated_at = now
-        answer.revision += 1
-        (to_update if existing else to_create).append(answer)
-    Answer.objects.bulk_create(to_create)
-    # A step has at most seven questions: one plain UPDATE each is faster than bulk_update's CASE chains.
-    for answer in to_update:
-        Answer.objects.filter(pk=answer.pk).update(**{name: getattr(answer, name) for name in ANSWER_FIELDS})
-    result.saved = len(to_create) + len(to_update)
-    return result
-
-
+# The city-profile step: what the member enters, what a new year copies, what the form shows.
 PROFILE_FIELDS = (
     "metro_population",
     "is_capital",
@@ -312,6 +210,71 @@ PROFILE_FIELDS = (
 )
 
 
+def _stored_fields(value: AnswerValue) -> dict:
+    return {name: getattr(value, name) for name in ANSWER_VALUE_FIELDS} | {"option_keys": list(value.option_keys)}
+
+
+def _conflict(question: Question, value: AnswerValue, existing: Answer | None) -> AnswerConflict:
+    return AnswerConflict(
+        question=question,
+        yours=value,
+        theirs=selectors.answer_value(existing),
+        theirs_by=(existing.answered_by.get_full_name() or existing.answered_by.email)
+        if existing and existing.answered_by
+        else _("someone"),
+        theirs_at=existing.updated_at if existing else None,
+        current_revision=existing.revision if existing else 0,
+    )
+
+
+@transaction.atomic
+def answers_save(*, assessment: Assessment, user, submitted: dict[int, tuple[AnswerValue, int]]) -> StepSaved:
+    """Save changed answers. `submitted` maps question id to (value, revision the member started from).
+
+    An answer someone else changed since that revision is not overwritten: it comes back as a conflict.
+    """
+    # The lock keeps a submission from scoring half a save, and two first answers from both inserting.
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _require_open(assessment)
+    current = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(assessment=assessment, question_id__in=submitted).select_related(
+            "answered_by"
+        )
+    }
+    result, now, to_create, lost = StepSaved(), timezone.now(), [], {}
+    for question_id, (value, base_revision) in submitted.items():
+        _check_link(value.evidence_url)
+        existing = current.get(question_id)
+        if value == selectors.answer_value(existing):
+            result.revisions[question_id] = existing.revision if existing else 0
+            continue
+        if existing is None and base_revision == 0:
+            to_create.append(
+                Answer(assessment=assessment, question_id=question_id, answered_by=user, **_stored_fields(value))
+            )
+            result.revisions[question_id] = 1
+            continue
+        # A step has at most seven questions: one plain UPDATE each is faster than bulk_update's CASE chains.
+        if existing is not None and update_from_revision(
+            Answer.objects.filter(pk=existing.pk),
+            base_revision=base_revision,
+            answered_by=user,
+            updated_at=now,
+            **_stored_fields(value),
+        ):
+            result.saved += 1
+            result.revisions[question_id] = base_revision + 1
+        else:
+            lost[question_id] = value
+    Answer.objects.bulk_create(to_create)
+    result.saved += len(to_create)
+    if lost:
+        questions = Question.objects.prefetch_related("options").in_bulk(list(lost))
+        result.conflicts = [_conflict(questions[pk], value, current.get(pk)) for pk, value in lost.items()]
+    return result
+
+
 @transaction.atomic
 def profile_save(*, assessment: Assessment, user, values: dict, base_revision: int) -> bool:
     """Save the city-profile step; False when someone else saved it since `base_revision`."""
@@ -319,15 +282,16 @@ def profile_save(*, assessment: Assessment, user, values: dict, base_revision: i
     _require_open(assessment)
     if all(getattr(assessment, name) == values.get(name) for name in PROFILE_FIELDS):
         return True
-    if assessment.profile_revision != base_revision:
-        return False
-    for name in PROFILE_FIELDS:
-        setattr(assessment, name, values.get(name))
-    assessment.profile_revision += 1
-    assessment.profile_updated_by = user
-    assessment.profile_updated_at = timezone.now()
-    assessment.save()
-    return True
+    return bool(
+        update_from_revision(
+            Assessment.objects.filter(pk=assessment.pk),
+            base_revision=base_revision,
+            field="profile_revision",
+            profile_updated_by=user,
+            profile_updated_at=timezone.now(),
+            **{name: values.get(name) for name in PROFILE_FIELDS},
+        )
+    )
 
 
 @transaction.atomic
@@ -335,26 +299,27 @@ def framework_save(*, assessment: Assessment, user, submitted: dict[str, tuple[s
     """Save the framework review: element -> (status, link, base revision). Returns elements in conflict."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     _require_open(assessment)
-    current = {item.element: item for item in assessment.framework_answers.select_for_update()}
-    conflicts = []
+    current = {item.element: item for item in assessment.framework_answers.all()}
+    conflicts, now = [], timezone.now()
     for element, (status, link, base_revision) in submitted.items():
         _check_link(link)
         existing = current.get(element)
-        if existing and (existing.status, existing.link) == (status, link):
+        stored = (existing.status, existing.link) if existing else ("", "")
+        if stored == (status, link):
             continue
-        if not existing and not status and not link:
-            continue
-        if (existing.revision if existing else 0) != base_revision:
-            conflicts.append(element)
-            continue
-        if existing:
-            existing.status, existing.link, existing.answered_by = status, link, user
-            existing.revision += 1
-            existing.save()
-        else:
+        if existing is None and base_revision == 0:
             FrameworkAnswer.objects.create(
                 assessment=assessment, element=element, status=status, link=link, answered_by=user
             )
+        elif existing is None or not update_from_revision(
+            assessment.framework_answers.filter(element=element),
+            base_revision=base_revision,
+            status=status,
+            link=link,
+            answered_by=user,
+            updated_at=now,
+        ):
+            conflicts.append(element)
     return conflicts
 
 

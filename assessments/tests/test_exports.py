@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from assessments import selectors
-from assessments.services.assessments import AnswerValue, answers_save
+from assessments.scoring import AnswerValue
+from assessments.services.assessments import answers_save
 
 from .factories import MembershipFactory
 from .wizard_helpers import fill_in, started

@@ -12,11 +12,9 @@ from django.urls import reverse
 from assessments import selectors
 from assessments.citytype import RULE_DESCRIPTIONS
 from assessments.models import Assessment, AssessmentResult, DimensionScore
-from assessments.scoring import Answer as ScoringAnswer
-from assessments.scoring import band, question_points
+from assessments.scoring import AnswerValue, band, question_points
 from assessments.services import questionnaire_load
 from assessments.services.assessments import (
-    AnswerValue,
     answers_save,
     assessment_reopen,
     assessment_start,
@@ -67,9 +65,7 @@ def _candidates(question):
 
 
 def _points(question, value):
-    spec = selectors.question_spec(question)
-    keys = frozenset(key for key in value.option_keys if key != selectors.NONE_OF_THESE)
-    return question_points(spec, ScoringAnswer(option_keys=keys, number=value.number, yes=value.yes))
+    return question_points(selectors.question_spec(question), value)
 
 
 def _answer(question, level):

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from assessments.calibration import DEFAULT_CALIBRATION, Bands
 from assessments.scoring import (
     MATURITY_LADDER,
-    Answer,
+    NONE_OF_THESE,
+    AnswerValue,
     Band,
     DimensionResult,
     DimensionSpec,
@@ -18,7 +19,7 @@ from assessments.scoring import (
     band,
     completeness,
     framework_score,
-    not_applicable_allowed,
+    not_applicable_limit,
     openness_index,
     policy_theme_scores,
     question_points,
@@ -28,8 +29,8 @@ from assessments.scoring import (
 from opencities.vocabulary import QUESTION_KIND_KEYS
 
 D = Decimal
-DONT_KNOW = Answer(dont_know=True)
-NOT_APPLICABLE = Answer(not_applicable=True)
+DONT_KNOW = AnswerValue(dont_know=True)
+NOT_APPLICABLE = AnswerValue(not_applicable=True)
 
 LADDER = QuestionSpec("we-one-stop-service", "choice", options=MATURITY_LADDER)
 LADDER_NA = QuestionSpec("we-national-advocacy", "choice", options=MATURITY_LADDER, allows_not_applicable=True)
@@ -48,16 +49,16 @@ FOREIGN_BORN = QuestionSpec(
 YESNO = QuestionSpec("we-recognition-office", "yesno")
 
 
-def choose(key: str) -> Answer:
-    return Answer(option_keys=frozenset({key}))
+def choose(key: str) -> AnswerValue:
+    return AnswerValue(option_keys=frozenset({key}))
 
 
-def tick(*keys: str) -> Answer:
-    return Answer(option_keys=frozenset(keys))
+def tick(*keys: str) -> AnswerValue:
+    return AnswerValue(option_keys=frozenset(keys))
 
 
-def number(value: str) -> Answer:
-    return Answer(number=D(value))
+def number(value: str) -> AnswerValue:
+    return AnswerValue(number=D(value))
 
 
 # --- One dimension, six questions, every kind of answer ---------------------------------------------------------
@@ -79,7 +80,7 @@ WELCOME_ANSWERS = {
     "we-multilingual-info": DONT_KNOW,  # 0, weight 1
     "we-registration-help": tick("registration", "permits", "housing-search"),  # 40+30+50 = 120 → 100, weight 2
     "ip-foreign-born-share": number("20"),  # 20 is not below 20: the [20, 30) band, 75, weight 1
-    "we-recognition-office": Answer(yes=True),  # 100, weight 1
+    "we-recognition-office": AnswerValue(yes=True),  # 100, weight 1
     "we-national-advocacy": NOT_APPLICABLE,  # out of the denominator
 }
 
@@ -108,8 +109,8 @@ TALENT = DimensionSpec(
 )
 QUESTIONNAIRE_ANSWERS = {
     **WELCOME_ANSWERS,
-    "gp-investment-agency": Answer(yes=True),
-    "gp-convention-bureau": Answer(yes=False),
+    "gp-investment-agency": AnswerValue(yes=True),
+    "gp-convention-bureau": AnswerValue(yes=False),
     "te-office": choose("evaluated"),
     "te-schools": choose("planned"),
     # te-alumni left unanswered
@@ -180,7 +181,7 @@ def test_a_number_takes_the_first_band_it_is_below(value, points):
 
 @pytest.mark.parametrize(("yes", "points"), [(True, 100), (False, 0)])
 def test_yes_no(yes, points):
-    assert question_points(YESNO, Answer(yes=yes)) == D(points)
+    assert question_points(YESNO, AnswerValue(yes=yes)) == D(points)
 
 
 @pytest.mark.parametrize("question", [LADDER, CHECKLIST, FOREIGN_BORN, YESNO, LADDER_NA], ids=lambda q: q.kind)
@@ -196,16 +197,16 @@ def test_not_applicable_is_left_out():
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
-        (LADDER, Answer()),
+        (LADDER, AnswerValue()),
         (LADDER, tick("planned", "partial")),
         (LADDER, choose("perfect")),
-        (LADDER, Answer(option_keys=frozenset({"planned"}), number=D(3))),
+        (LADDER, AnswerValue(option_keys=frozenset({"planned"}), number=D(3))),
         (LADDER, NOT_APPLICABLE),  # not offered on this question
         (CHECKLIST, tick("registration", "visas")),
-        (CHECKLIST, Answer(yes=True)),
-        (FOREIGN_BORN, Answer()),
+        (CHECKLIST, AnswerValue(yes=True)),
+        (FOREIGN_BORN, AnswerValue()),
         (FOREIGN_BORN, choose("established")),
-        (YESNO, Answer()),
+        (YESNO, AnswerValue()),
         (YESNO, number("1")),
     ],
 )
@@ -224,7 +225,7 @@ def test_an_answer_that_does_not_fit_its_question_is_refused(question, answer):
 )
 def test_dont_know_and_not_applicable_carry_no_value(fields):
     with pytest.raises(ValueError):
-        Answer(**fields)
+        AnswerValue(**fields)
 
 
 @pytest.mark.parametrize(
@@ -281,20 +282,45 @@ def test_bands_follow_the_calibration():
     assert band(D(45), Bands(low_below=D(50), high_from=D(80))) == "low"
 
 
-def _na_dimension(size: int) -> DimensionSpec:
-    return DimensionSpec(
-        "d", D(1), tuple(QuestionSpec(f"q{i}", "yesno", allows_not_applicable=True) for i in range(size))
-    )
-
-
 @pytest.mark.parametrize(
     ("size", "marked", "allowed"),
     [(6, 0, True), (6, 3, True), (6, 4, False), (5, 2, True), (5, 3, False), (1, 1, False), (2, 1, True)],
 )
 def test_at_most_half_of_a_dimension_may_be_not_applicable(size, marked, allowed):
-    answers = {f"q{i}": NOT_APPLICABLE for i in range(marked)}
     share = DEFAULT_CALIBRATION.not_applicable_max_share
-    assert not_applicable_allowed(_na_dimension(size), answers, share) is allowed
+    assert (marked <= not_applicable_limit(size, share)) is allowed
+
+
+def test_the_not_applicable_limit_counts_a_float_share_as_written():
+    assert not_applicable_limit(10, 0.3) == 3
+    assert not_applicable_limit(6, 0.25) == 1
+
+
+def test_none_of_these_ticks_nothing_and_still_answers():
+    value = AnswerValue(option_keys=(NONE_OF_THESE,))
+    assert value.is_answered
+    assert question_points(CHECKLIST, value) == D(0)
+
+
+def test_an_answer_value_is_equal_whatever_the_order_of_its_ticks():
+    assert AnswerValue(option_keys=("permits", "registration")) == AnswerValue(option_keys=["registration", "permits"])
+    assert AnswerValue(option_keys=frozenset({"b", "a"})).option_keys == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("value", "answered"),
+    [
+        (AnswerValue(), False),
+        (AnswerValue(evidence_note="A note alone answers nothing"), False),
+        (AnswerValue(dont_know=True), True),
+        (AnswerValue(not_applicable=True), True),
+        (AnswerValue(yes=False), True),
+        (AnswerValue(number=D(0)), True),
+        (AnswerValue(option_keys=("a",)), True),
+    ],
+)
+def test_what_counts_as_answered(value, answered):
+    assert value.is_answered is answered
 
 
 def test_framework_score_averages_the_elements_given():
@@ -390,7 +416,7 @@ def question_specs(draw, key: str, kind: str | None = None, allows_not_applicabl
 
 
 @st.composite
-def answers_to(draw, question: QuestionSpec) -> Answer | None:
+def answers_to(draw, question: QuestionSpec) -> AnswerValue | None:
     """Any answer the form could save, including Don't know, Not applicable and no answer at all."""
     outcomes = ["unanswered", "dont-know", "value", "value"]
     if question.allows_not_applicable:
@@ -406,13 +432,13 @@ def answers_to(draw, question: QuestionSpec) -> Answer | None:
     if question.kind == "choice":
         return choose(draw(st.sampled_from(keys)))
     if question.kind == "multi":
-        return Answer(option_keys=frozenset(draw(st.sets(st.sampled_from(keys)))))
+        return AnswerValue(option_keys=frozenset(draw(st.sets(st.sampled_from(keys)))))
     if question.kind == "number":
-        return Answer(number=draw(st.decimals(min_value=-100, max_value=200, places=3)))
-    return Answer(yes=draw(st.booleans()))
+        return AnswerValue(number=draw(st.decimals(min_value=-100, max_value=200, places=3)))
+    return AnswerValue(yes=draw(st.booleans()))
 
 
-def _with_answers(draw, questions) -> dict[str, Answer]:
+def _with_answers(draw, questions) -> dict[str, AnswerValue]:
     drawn = {question.key: draw(answers_to(question)) for question in questions}
     return {key: answer for key, answer in drawn.items() if answer is not None}
 

@@ -1,5 +1,6 @@
 """The wizard as members use it: steps, saving, bad input, conflicts, resume, review and submit."""
 
+import html as html_text
 import re
 from decimal import Decimal
 
@@ -29,7 +30,8 @@ def questions_of(assessment, dimension_key):
 def form_data(page_content):
     """The values a browser would send back: hidden revisions and the answers shown."""
     html = page_content.decode()
-    data = dict(re.findall(r'<input type="hidden" name="([^"]+-(?:rev|seen)|profile_revision)" value="([^"]*)"', html))
+    hidden = re.findall(r'<input type="hidden" name="([^"]+-(?:rev|seen)|profile_revision)" value="([^"]*)"', html)
+    data = {name: html_text.unescape(value) for name, value in hidden}
     data.update(re.findall(r'<input type="hidden" name="(csrfmiddlewaretoken)" value="([^"]+)"', html))
     return data
 
@@ -366,7 +368,8 @@ def test_profile_step_keeps_a_bad_population_and_saves_nothing(client, city, lea
 def test_services_refuse_a_script_link_whatever_the_caller(city, lead):
     from django.core.exceptions import ValidationError
 
-    from assessments.services.assessments import AnswerValue, answers_save, framework_save
+    from assessments.scoring import AnswerValue
+    from assessments.services.assessments import answers_save, framework_save
 
     assessment = started(city, lead)
     question = questions_of(assessment, "welcome-entry")[0]
@@ -407,3 +410,92 @@ def test_an_editor_override_needs_a_reason_and_shows_on_the_profile(client, city
     client.force_login(lead)
     page = client.get(selectors.profile_url(assessment)).content.decode()
     assert "Hosts the UN" in page
+
+
+def test_an_update_from_a_stale_revision_changes_nothing_and_keeps_the_winner(city, lead, contributor):
+    from assessments.models import FrameworkAnswer
+    from assessments.scoring import AnswerValue
+    from assessments.services.assessments import answers_save, framework_save, profile_save
+    from assessments.services.revisions import update_from_revision
+
+    assessment = fill_in(started(city, lead), lead)
+    question = next(q for q in questions_of(assessment, "welcome-entry") if q.kind == "choice")
+    rows = Answer.objects.filter(assessment=assessment, question=question)
+    first, second = question.options.all()[0].key, question.options.all()[1].key
+    assert update_from_revision(rows, base_revision=1, option_keys=[first]) == 1
+    assert update_from_revision(rows, base_revision=1, option_keys=[second]) == 0
+    assert (rows.get().option_keys, rows.get().revision) == ([first], 2)
+
+    # Through the services, the same for answers, framework elements and the city profile.
+    outcome = answers_save(
+        assessment=assessment, user=contributor, submitted={question.pk: (AnswerValue(option_keys=(second,)), 1)}
+    )
+    assert [conflict.question for conflict in outcome.conflicts] == [question] and outcome.saved == 0
+    assert rows.get().option_keys == [first]
+    assert framework_save(assessment=assessment, user=contributor, submitted={"strategy": ("absent", "", 0)}) == [
+        "strategy"
+    ]
+    assert FrameworkAnswer.objects.get(assessment=assessment, element="strategy").status == "partial"
+    stale = assessment.profile_revision - 1
+    assert not profile_save(assessment=assessment, user=contributor, values={"niche": "tourism"}, base_revision=stale)
+    assessment.refresh_from_db()
+    assert assessment.niche == "finance"
+
+
+def test_a_step_form_saves_itself_and_says_how_it_went(city, lead, contributor):
+    from django.http import QueryDict
+
+    from assessments.wizard_forms import step_form
+
+    assessment = started(city, lead)
+    structure = selectors.questionnaire_structure(assessment.questionnaire)
+    one, two = [q for q in questions_of(assessment, "welcome-entry") if q.kind == "choice"][:2]
+
+    def posted(**fields):
+        data = QueryDict(mutable=True)
+        data.update(fields)
+        return step_form(assessment=assessment, structure=structure, step="welcome-entry", data=data)
+
+    saved = posted(**{one.key: one.options.all()[0].key}).save_step(user=lead)
+    assert saved.saved and saved.revisions[f"{one.key}-rev"] == "1"
+    assert saved.as_json()["saved"] is True
+
+    # A base revision older than the stored one is a conflict; the other question is still saved.
+    form = posted(**{one.key: one.options.all()[1].key, two.key: two.options.all()[0].key})
+    conflicted = form.save_step(user=contributor)
+    assert not conflicted.saved and conflicted.conflicts == 1 and not conflicted.errors
+    assert f"{two.key}-rev" in conflicted.revisions and f"{one.key}-rev" not in conflicted.revisions
+    again = form.shown_again(selectors.answers_by_question(assessment))
+    row = next(row for row in again.rows() if row.question == one)
+    assert row.conflict and again[f"{one.key}-rev"].value() == "1"
+    assert again[one.key].value() == one.options.all()[1].key  # what the member typed, to save again deliberately
+
+    refused = posted(**{one.key: "no-such-option"}).save_step(user=lead)
+    assert not refused.saved and list(refused.errors) == [one.key] and refused.conflicts == 0
+    assert Answer.objects.get(assessment=assessment, question=one).option_keys == [one.options.all()[0].key]
+
+
+def test_a_question_is_unchanged_when_its_value_is_the_one_the_page_showed(city, lead):
+    from assessments.scoring import AnswerValue
+    from assessments.wizard_forms import DimensionStepForm, read_shown, shown
+
+    assessment = started(city, lead)
+    question = next(q for q in questions_of(assessment, "welcome-entry") if q.kind == "multi")
+    ticks = tuple(option.key for option in question.options.all()[:2])
+    value = AnswerValue(option_keys=ticks, evidence_note='A "quoted"\r\nnote', evidence_url="https://city.example/")
+    assert read_shown(shown(value)) == value
+    assert read_shown("") == AnswerValue()
+    assert read_shown("not json") is None and read_shown('{"number": "x"}') is None
+
+    def to_save(seen):
+        data = {question.key: list(reversed(ticks)), f"{question.key}-note": value.evidence_note}
+        data[f"{question.key}-link"] = value.evidence_url
+        form = DimensionStepForm(
+            {**data, f"{question.key}-seen": seen}, questions=[question], answers={}, max_not_applicable_share=0.5
+        )
+        form.is_valid()
+        return form.answers_to_save()
+
+    assert to_save(shown(value)) == {}  # the same ticks in another order are the same answer
+    assert to_save(shown(AnswerValue())) == {question.pk: (value, 0)}
+    assert to_save("tampered") == {question.pk: (value, 0)}

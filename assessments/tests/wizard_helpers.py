@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from assessments import selectors, services
+from assessments.scoring import AnswerValue
 from assessments.services.assessments import (
-    AnswerValue,
     answers_save,
     assessment_start,
     framework_save,

@@ -12,21 +12,14 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import selectors
 from ..access import city_role_required
 from ..models import Assessment, Role, WizardPosition
 from ..services import assessments as assessment_services
-from ..services.assessments import AnswerValue
-from ..wizard_forms import (
-    DimensionStepForm,
-    FrameworkStepForm,
-    ProfileStepForm,
-    fingerprint,
-    framework_seen,
-    raw_fields,
-)
+from ..wizard_forms import step_form
 
 
 def _assessment(city, pk):
@@ -108,136 +101,49 @@ def assessment_step(request, pk, step, *, city, membership):
     if step not in structure.step_keys:
         raise Http404(_("There is no step “%(step)s” in this questionnaire.") % {"step": step})
     can_edit = assessment.is_open and membership.has_role(Role.CONTRIBUTOR)
-    if request.method == "POST" and not can_edit:
-        return render(
-            request,
-            "opencities/error.html",
-            {
-                "title": _("Not saved"),
-                "message": _("This assessment is read-only for you: it was submitted, or your role is viewer."),
-            },
-            status=403,
-        )
-    dimension = structure.dimension(step)
-    step_questions = structure.questions_by_dimension[dimension.pk] if dimension else []
-    # A save that succeeds only needs this step's answers; a page shown needs all of them for progress.
-    answers = selectors.answers_by_question(
-        assessment, step_questions if request.method == "POST" and dimension else None
+    posted = request.method == "POST"
+    if posted and not can_edit:
+        return render(request, "opencities/error.html", _READ_ONLY, status=403)
+    # A page shown needs every answer for the progress; a save reads only its step's.
+    answers = None if posted else selectors.answers_by_question(assessment)
+    form = step_form(
+        assessment=assessment, structure=structure, step=step, data=request.POST if posted else None, answers=answers
     )
-    calibration = assessment.questionnaire.calibration
-    autosave = request.POST.get("autosave") == "1"
-    conflicts, form, changed_revisions = [], None, {}
-    data = request.POST.copy() if request.method == "POST" else None
-
-    if step == selectors.PROFILE_STEP:
-        form = ProfileStepForm(data, instance=assessment) if data is not None else ProfileStepForm(instance=assessment)
-        if data is not None and form.is_valid():
-            saved = assessment_services.profile_save(
-                assessment=assessment,
-                user=request.user,
-                values=form.profile_values(),
-                base_revision=form.cleaned_data.get("profile_revision") or 0,
-            )
-            if saved:
-                changed_revisions["profile_revision"] = str(Assessment.objects.get(pk=assessment.pk).profile_revision)
-            else:
-                assessment.refresh_from_db()
-                conflicts = [
-                    _(
-                        "Someone saved the city profile after you opened it. Their values are shown below; "
-                        "your change was not saved."
-                    )
-                ]
-                form = ProfileStepForm(instance=assessment)
-    elif step == selectors.FRAMEWORK_STEP:
-        framework_answers = {item.element: item for item in assessment.framework_answers.all()}
-        form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
-        if data is not None:
-            form.is_valid()
-            conflicted = assessment_services.framework_save(
-                assessment=assessment, user=request.user, submitted=form.items_to_save()
-            )
-            if conflicted:
-                conflicts = [
-                    _("Someone changed these elements after you opened the page; their values are kept: %(keys)s.")
-                    % {"keys": ", ".join(conflicted)}
-                ]
-            framework_answers = {item.element: item for item in assessment.framework_answers.all()}
-            submitted = form.items_to_save()
-            for element, item in framework_answers.items():
-                if f"fw-{element}-link" in form.errors:
-                    continue  # keep what was typed, with the message beside it
-                if element in conflicted or element not in submitted:
-                    data[f"fw-{element}"] = item.status
-                    data[f"fw-{element}-link"] = item.link
-                else:
-                    changed_revisions[f"fw-{element}-rev"] = str(item.revision)
-                    changed_revisions[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
-                data[f"fw-{element}-rev"] = str(item.revision)
-                data[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
-            form = FrameworkStepForm(data, elements=assessment.questionnaire.framework, answers=framework_answers)
-            form.is_valid()
-    else:
-        questions = step_questions
-        form_kwargs = {
-            "questions": questions,
-            "answers": answers,
-            "max_not_applicable_share": calibration.not_applicable_max_share,
-        }
-        form = DimensionStepForm(data, **form_kwargs)
-        if data is not None:
-            form.is_valid()
-            to_save = form.answers_to_save()
-            outcome = assessment_services.answers_save(assessment=assessment, user=request.user, submitted=to_save)
-            conflicts = outcome.conflicts
-            if form.errors or conflicts or autosave:
-                # The page is shown again (or autosave needs the new revisions): read what is stored now.
-                answers = selectors.answers_by_question(assessment)
-                data, changed_revisions = _after_save(data, form, questions, answers, to_save, conflicts)
-                form_kwargs["answers"] = answers
-                form = DimensionStepForm(data, **form_kwargs)
-                form.is_valid()
-
-    if data is not None:
-        has_errors = bool(form.errors)
-        if autosave:
+    if posted:
+        outcome = form.save_step(user=request.user)
+        if request.POST.get("autosave") == "1":
             assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
-            return JsonResponse(
-                {
-                    "saved": not has_errors and not conflicts,
-                    "errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()},
-                    "conflicts": len(conflicts),
-                    "revisions": changed_revisions,
-                },
-                status=200,
-            )
-        if not has_errors and not conflicts:
+            return JsonResponse(outcome.as_json())
+        if outcome.saved:
             # The page redirected to records the member's position.
             return redirect(_target_after_save(request, assessment, structure, step))
-        assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
         messages.warning(
             request, _("Some answers were not saved: see the messages beside them. Everything else was saved.")
         )
-    elif can_edit:
+        answers = selectors.answers_by_question(assessment)
+        form = form.shown_again(answers)
+    if can_edit:
         assessment_services.wizard_position_set(assessment=assessment, user=request.user, step=step)
+    return _step_page(request, assessment, membership, structure, step, form, answers, can_edit=can_edit)
 
+
+def _step_page(request, assessment, membership, structure, step, form, answers, *, can_edit):
     progress = selectors.step_progress(assessment, structure, answers)
-    current = next(item for item in progress if item.key == step)
     index = structure.step_keys.index(step)
     return render(
         request,
         "assessments/wizard_step.html",
         {
-            "city": city,
+            "city": assessment.city,
             "membership": membership,
             "assessment": assessment,
             "structure": structure,
             "step": step,
-            "step_title": current.title,
+            "step_title": next(item.title for item in progress if item.key == step),
             "dimension": structure.dimension(step),
             "form": form,
-            "rows": list(form.rows(conflicts)) if isinstance(form, DimensionStepForm) else None,
-            "conflict_messages": [c for c in conflicts if isinstance(c, str)],
+            "rows": list(form.rows()) if structure.dimension(step) else None,
+            "conflict_messages": form.conflict_messages,
             "progress": progress,
             "overall": _overall(progress),
             "can_edit": can_edit,
@@ -247,30 +153,10 @@ def assessment_step(request, pk, step, *, city, membership):
     )
 
 
-def _after_save(data, form, questions, answers, to_save, conflicts):
-    """The form data to show again after a save, and the hidden fields that changed.
-
-    A question saved or in conflict moves to the revision now stored (a conflicting one keeps what the
-    member typed, so that saving again is a deliberate choice); a question with an error keeps both
-    the typed value and its old revision; every other question shows what is stored now.
-    """
-    conflicted = {conflict.question.pk for conflict in conflicts}
-    changed = {}
-    for question in questions:
-        answer = answers.get(question.pk)
-        stored = AnswerValue.of(answer)
-        revision = str(answer.revision if answer else 0)
-        if form.question_has_errors(question) and question.pk not in conflicted:
-            continue
-        if question.pk not in to_save:
-            for name, values in raw_fields(question, stored).items():
-                data.setlist(name, values)
-        elif question.pk not in conflicted:
-            changed[f"{question.key}-rev"] = revision
-            changed[f"{question.key}-seen"] = fingerprint(stored)
-        data[f"{question.key}-rev"] = revision
-        data[f"{question.key}-seen"] = fingerprint(stored)
-    return data, changed
+_READ_ONLY = {
+    "title": gettext_lazy("Not saved"),
+    "message": gettext_lazy("This assessment is read-only for you: it was submitted, or your role is viewer."),
+}
 
 
 def _overall(progress):
