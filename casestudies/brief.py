@@ -1,69 +1,84 @@
 """The research brief "Internationalisation of cities": the method explained as a PDF, built with reportlab.
 
-Pure: no database, no request. The text only changes with a deploy, so the bytes are built once per process.
+Pure: no database, no request. The text only changes with a deploy, so the bytes are built once per process. Its
+sentences are written in Markdown (**bold**), translated, then set by the same converter as editors' text.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import (
-    Flowable,
-    KeepTogether,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    Table,
-)
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from opencities import method, vocabulary
-from opencities.documents import MUTED, RULE, OutlinedDocTemplate, derived, house_styles, house_table_style
-from opencities.fonts import BOLD, REGULAR, register_fonts
+from opencities.documents import (
+    FRAME_WIDTH,
+    build_document,
+    bullets,
+    derived,
+    escaped,
+    filled,
+    house_styles,
+    house_table,
+    markdown_inline,
+    numbered,
+    url_markup,
+)
+from opencities.fonts import BOLD
 
-TITLE = "Internationalisation of cities"
-SUBTITLE = "A research brief on how open cities attract, welcome and keep international people"
-AUTHOR = "OPENCities"
+TITLE = gettext_lazy("Internationalisation of cities")
+SUBTITLE = gettext_lazy("A research brief on how open cities attract, welcome and keep international people")
 
 
 # Sources as (citation, link or None). Links come from the project's fact files; none is guessed.
 SOURCES = (
     (
-        "British Council, OPENCities: the programme started by British Council Spain in 2008, which defined "
-        "openness as a city's capacity to attract international populations and help them contribute to its "
-        "future success (summary and history).",
+        gettext_lazy(
+            "British Council, OPENCities: the programme started by British Council Spain in 2008, which defined "
+            "openness as a city's capacity to attract international populations and help them contribute to its "
+            "future success (summary and history)."
+        ),
         "https://en.wikipedia.org/wiki/OPENCities",
     ),
     (
-        "BAK Economics (Basel), the OPENCities Monitor: the benchmarking tool of the programme, comparing cities "
-        "on 54 indicators in 11 areas under three policy themes (described on the same page).",
+        gettext_lazy(
+            "BAK Economics (Basel), the OPENCities Monitor: the benchmarking tool of the programme, comparing "
+            "cities on 54 indicators in 11 areas under three policy themes (described on the same page)."
+        ),
         "https://en.wikipedia.org/wiki/OPENCities",
     ),
     (
-        "URBACT, the OPENCities network (October 2008 to September 2011, led by Belfast, with Bilbao, Bucharest, "
-        "Dublin, Düsseldorf, Madrid, Nitra, Poznań, Sofia and Vienna).",
+        gettext_lazy(
+            "URBACT, the OPENCities network (October 2008 to September 2011, led by Belfast, with Bilbao, "
+            "Bucharest, Dublin, Düsseldorf, Madrid, Nitra, Poznań, Sofia and Vienna)."
+        ),
         "https://archive.urbact.eu/opencities",
     ),
     (
-        "Council of Europe, the Intercultural Cities (ICC) Index: its split of questions into facts, inputs and "
-        "impacts is the model for the questionnaire.",
+        gettext_lazy(
+            "Council of Europe, the Intercultural Cities (ICC) Index: its split of questions into facts, inputs "
+            "and impacts is the model for the questionnaire."
+        ),
         None,
     ),
-    ("OECD, a checklist for public action on migrant integration at local level.", None),
-    ("The Stuttgart Pact for Integration, one of the models for the strategic framework review.", None),
+    (gettext_lazy("OECD, a checklist for public action on migrant integration at local level."), None),
+    (gettext_lazy("The Stuttgart Pact for Integration, one of the models for the strategic framework review."), None),
     (
-        "GaWC, The World According to GaWC 2024 (Loughborough University): the world-city tiers used when a "
-        "city is classified.",
+        gettext_lazy(
+            "GaWC, The World According to GaWC 2024 (Loughborough University): the world-city tiers used when a "
+            "city is classified."
+        ),
         "https://gawc.lboro.ac.uk/gawc-worlds/the-world-according-to-gawc/world-cities-2024/",
     ),
     (
-        "UN DESA Population Division, World Urbanization Prospects: The 2018 Revision: the metropolitan "
-        "populations of the reference cities.",
+        gettext_lazy(
+            "UN DESA Population Division, World Urbanization Prospects: The 2018 Revision: the metropolitan "
+            "populations of the reference cities."
+        ),
         "https://population.un.org/wup/Download/",
     ),
 )
@@ -84,69 +99,61 @@ def _styles() -> dict[str, ParagraphStyle]:
     return styles
 
 
-def _text(value) -> str:
-    """A string from the method module (often lazily translated) made safe for Paragraph markup."""
-    return escape(str(value))
+def _para(sentence: str, style: ParagraphStyle) -> Paragraph:
+    """One translated sentence of the brief's Markdown as a paragraph."""
+    return Paragraph(markdown_inline(sentence), style)
 
 
-def _footer(canvas, doc) -> None:
-    canvas.saveState()
-    canvas.setFont(REGULAR, 8)
-    canvas.setFillColor(MUTED)
-    canvas.setStrokeColor(RULE)
-    canvas.line(doc.leftMargin, 14 * mm, A4[0] - doc.rightMargin, 14 * mm)
-    canvas.drawString(doc.leftMargin, 9.5 * mm, f"OPENCities · {TITLE}")
-    canvas.drawRightString(A4[0] - doc.rightMargin, 9.5 * mm, f"Page {doc.page}")
-    canvas.restoreState()
+def _heading(words: object, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escaped(words), style)
 
 
-def _bullets(items: Iterable[str], style: ParagraphStyle) -> list[Flowable]:
-    return [Paragraph(item, style, bulletText="•") for item in items]
-
-
-def _numbered(items: Iterable[str], style: ParagraphStyle) -> list[Flowable]:
-    return [Paragraph(item, style, bulletText=f"{number}.") for number, item in enumerate(items, start=1)]
+def _items(sentences: list[str]) -> list[str]:
+    return [markdown_inline(sentence) for sentence in sentences]
 
 
 def _table(rows: list[list[str]], widths: list[float], s: dict[str, ParagraphStyle]) -> Table:
     """A small reference table; the cells are Paragraphs so that long text wraps."""
-    data = [
-        [Paragraph(cell, s["cell_head"] if index == 0 else s["cell"]) for cell in row] for index, row in enumerate(rows)
+    cells = [
+        [Paragraph(escaped(cell), s["cell_head"] if index == 0 else s["cell"]) for cell in row]
+        for index, row in enumerate(rows)
     ]
-    table = Table(data, colWidths=widths, hAlign="LEFT", repeatRows=1)
-    table.setStyle(house_table_style())
-    return table
+    return house_table(cells, widths)
 
 
 def _title_page(s) -> list[Flowable]:
     contents = (
-        "What openness means",
-        "The journey through the platform",
-        "The nine dimensions",
-        "Scoring and bands",
-        "The five city types",
-        "Comparing with peer cities",
-        "What the numbers can and cannot say",
-        "Sources",
+        _("What openness means"),
+        _("The journey through the platform"),
+        _("The nine dimensions"),
+        _("Scoring and bands"),
+        _("The five city types"),
+        _("Comparing with peer cities"),
+        _("What the numbers can and cannot say"),
+        _("Sources"),
     )
     return [
         Spacer(1, 45 * mm),
-        Paragraph(escape(TITLE), s["title"]),
-        Paragraph(escape(SUBTITLE), s["subtitle"]),
-        Paragraph(
-            "This brief explains the method behind the OPENCities self-assessment: what we mean by an open city, "
-            "how a city's answers become scores, how a city is placed in one of five types, how it is compared "
-            "with its peers, and where the numbers stop being reliable. It is written for the people in city "
-            "halls, agencies and universities who fill in the assessment or act on its results.",
+        _heading(TITLE, s["title"]),
+        _heading(SUBTITLE, s["subtitle"]),
+        _para(
+            _(
+                "This brief explains the method behind the OPENCities self-assessment: what we mean by an open "
+                "city, how a city's answers become scores, how a city is placed in one of five types, how it is "
+                "compared with its peers, and where the numbers stop being reliable. It is written for the people "
+                "in city halls, agencies and universities who fill in the assessment or act on its results."
+            ),
             s["body"],
         ),
         Spacer(1, 10 * mm),
-        Paragraph("Contents", s["contents"]),
-        *_numbered((escape(item) for item in contents), s["numbered"]),
+        _heading(_("Contents"), s["contents"]),
+        *numbered([escaped(item) for item in contents], s["numbered"]),
         Spacer(1, 20 * mm),
-        Paragraph(
-            "Published by OPENCities. The method follows the OPENCities programme of the British Council and the "
-            "OPENCities Monitor of BAK Economics; the wording here is our own.",
+        _para(
+            _(
+                "Published by OPENCities. The method follows the OPENCities programme of the British Council and "
+                "the OPENCities Monitor of BAK Economics; the wording here is our own."
+            ),
             s["small"],
         ),
         PageBreak(),
@@ -155,168 +162,208 @@ def _title_page(s) -> list[Flowable]:
 
 def _openness(s) -> list[Flowable]:
     return [
-        Paragraph("1. What openness means", s["h1"]),
-        Paragraph(
-            "Cities compete for people as much as for investment. Firms locate where they can hire, researchers "
-            "move where they can work with peers, and students stay where they can build a life. A city that "
-            "wants a strong place in international networks of production and knowledge therefore needs people "
-            "from abroad, and needs them to stay.",
+        _heading(_("1. What openness means"), s["h1"]),
+        _para(
+            _(
+                "Cities compete for people as much as for investment. Firms locate where they can hire, "
+                "researchers move where they can work with peers, and students stay where they can build a life. "
+                "A city that wants a strong place in international networks of production and knowledge "
+                "therefore needs people from abroad, and needs them to stay."
+            ),
             s["body"],
         ),
-        Paragraph(
-            "OPENCities calls this capacity <b>openness</b>: how well a city attracts international people – "
-            "workers, students, entrepreneurs, investors, visitors and refugees – and how well it helps them "
-            "settle and contribute to the city's success over the years that follow. Openness is not one policy. "
-            "It is the sum of many: a clear welcome, services newcomers can use, a climate in which people of "
-            "different backgrounds meet as equals, and a visible presence abroad.",
+        _para(
+            _(
+                "OPENCities calls this capacity **openness**: how well a city attracts international people – "
+                "workers, students, entrepreneurs, investors, visitors and refugees – and how well it helps them "
+                "settle and contribute to the city's success over the years that follow. Openness is not one "
+                "policy. It is the sum of many: a clear welcome, services newcomers can use, a climate in which "
+                "people of different backgrounds meet as equals, and a visible presence abroad."
+            ),
             s["body"],
         ),
-        Paragraph(
-            "National governments set most immigration rules, yet much of what decides whether newcomers arrive "
-            "and stay lies with the city: the first weeks after arrival, schools, housing, jobs, the tone of "
-            "public life, and the way the city presents itself abroad. The OPENCities programme argued that "
-            "cities should plan for this on purpose, with a population strategy of their own, led locally. The "
-            "platform turns that idea into a self-assessment that a city team can repeat year after year.",
+        _para(
+            _(
+                "National governments set most immigration rules, yet much of what decides whether newcomers "
+                "arrive and stay lies with the city: the first weeks after arrival, schools, housing, jobs, the "
+                "tone of public life, and the way the city presents itself abroad. The OPENCities programme argued "
+                "that cities should plan for this on purpose, with a population strategy of their own, led "
+                "locally. The platform turns that idea into a self-assessment that a city team can repeat year "
+                "after year."
+            ),
             s["body"],
         ),
-        Paragraph(
-            "The original OPENCities Monitor compared cities on 54 indicators in 11 areas, grouped under three "
-            "policy themes: Leadership &amp; Governance, Internationalisation, and Managing Diversity. It showed "
-            "each city against the average of all cities and against a group the user picked, and it refused to "
-            "publish a league table. The platform keeps those three themes and that stance.",
+        _para(
+            _(
+                "The original OPENCities Monitor compared cities on 54 indicators in 11 areas, grouped under three "
+                "policy themes: Leadership & Governance, Internationalisation, and Managing Diversity. It showed "
+                "each city against the average of all cities and against a group the user picked, and it refused "
+                "to publish a league table. The platform keeps those three themes and that stance."
+            ),
             s["body"],
         ),
     ]
 
 
 def _journey(s) -> list[Flowable]:
-    steps = [f"<b>{_text(step.title)}.</b> {_text(step.description)}" for step in method.JOURNEY]
+    steps = [f"<b>{escaped(step.title)}.</b> {escaped(step.description)}" for step in method.JOURNEY]
     return [
-        Paragraph("2. The journey through the platform", s["h1"]),
-        Paragraph(
-            "A city uses the platform in seven steps. Each step builds on the one before, and a city can come "
-            "back to any of them.",
+        _heading(_("2. The journey through the platform"), s["h1"]),
+        _para(
+            _(
+                "A city uses the platform in seven steps. Each step builds on the one before, and a city can come "
+                "back to any of them."
+            ),
             s["body"],
         ),
-        *_numbered(steps, s["numbered"]),
+        *numbered(steps, s["numbered"]),
     ]
 
 
 def _dimensions(s) -> list[Flowable]:
     flowables: list[Flowable] = [
         PageBreak(),
-        Paragraph("3. The nine dimensions", s["h1"]),
-        Paragraph(
-            "The questionnaire has about fifty questions in nine dimensions, five to seven each. Every question "
-            "is marked as a <b>fact</b> (a figure about the city), an <b>input</b> (a policy or service the city "
-            "runs) or an <b>impact</b> (an outcome or an attitude), a split borrowed from the Council of Europe's "
-            "Intercultural Cities Index. Each dimension draws on one or more areas of the OPENCities Monitor.",
+        _heading(_("3. The nine dimensions"), s["h1"]),
+        _para(
+            _(
+                "The questionnaire has about fifty questions in nine dimensions, five to seven each. Every question "
+                "is marked as a **fact** (a figure about the city), an **input** (a policy or service the city "
+                "runs) or an **impact** (an outcome or an attitude), a split borrowed from the Council of Europe's "
+                "Intercultural Cities Index. Each dimension draws on one or more areas of the OPENCities Monitor."
+            ),
             s["body"],
         ),
     ]
     for number, dimension in enumerate(vocabulary.DIMENSIONS, start=1):
-        areas = ", ".join(_text(area) for area in dimension.monitor_areas)
-        themes = "; ".join(_text(theme) for theme in dimension.question_themes)
+        areas = ", ".join(escaped(area) for area in dimension.monitor_areas)
+        themes = "; ".join(escaped(theme) for theme in dimension.question_themes)
         flowables.append(
             KeepTogether(
                 [
-                    Paragraph(f"3.{number} {_text(dimension.name)}", s["h2"]),
-                    Paragraph(_text(dimension.description), s["body"]),
-                    Paragraph(f"<b>Monitor areas:</b> {areas}. <b>The questions ask about:</b> {themes}.", s["body"]),
+                    Paragraph(f"3.{number} {escaped(dimension.name)}", s["h2"]),
+                    Paragraph(escaped(dimension.description), s["body"]),
+                    Paragraph(
+                        f"<b>{escaped(_('Monitor areas:'))}</b> {areas}. "
+                        f"<b>{escaped(_('The questions ask about:'))}</b> {themes}.",
+                        s["body"],
+                    ),
                 ]
             )
         )
     return flowables
 
 
-def _scoring(s, width: float) -> list[Flowable]:
+def _scoring(s) -> list[Flowable]:
     ladder = [
-        ["Level", "Points"],
-        ["None", "0"],
-        ["Planned", "25"],
-        ["Partial or pilot", "50"],
-        ["Established", "75"],
-        ["Established and evaluated", "100"],
+        [_("Level"), _("Points")],
+        [_("None"), "0"],
+        [_("Planned"), "25"],
+        [_("Partial or pilot"), "50"],
+        [_("Established"), "75"],
+        [_("Established and evaluated"), "100"],
     ]
     bands = [
-        ["Band", "Scores"],
-        ["Low", "below 40"],
-        ["Medium", "40 or more, and below 70"],
-        ["High", "70 or more"],
+        [_("Band"), _("Scores")],
+        [_("Low"), _("below 40")],
+        [_("Medium"), _("40 or more, and below 70")],
+        [_("High"), _("70 or more")],
     ]
     themes = [
-        ["Policy theme", "How it is calculated"],
+        [_("Policy theme"), _("How it is calculated")],
         [
-            "Leadership &amp; Governance",
-            "The mean of the Leadership &amp; governance dimension and the strategic framework score (each of "
-            "twelve strategy elements counts 100 when present, 50 when partial and 0 when absent).",
+            _("Leadership & Governance"),
+            _(
+                "The mean of the Leadership & governance dimension and the strategic framework score (each of "
+                "twelve strategy elements counts 100 when present, 50 when partial and 0 when absent)."
+            ),
         ],
         [
-            "Internationalisation",
-            "The mean of Global presence &amp; internationalisation, Talent &amp; education, and Connectivity "
-            "&amp; flows.",
+            _("Internationalisation"),
+            _("The mean of Global presence & internationalisation, Talent & education, and Connectivity & flows."),
         ],
         [
-            "Managing Diversity",
-            "The mean of International population &amp; diversity, Welcome &amp; entry, Integration &amp; "
-            "inclusion, Intercultural climate &amp; participation, and Quality &amp; cost of living.",
+            _("Managing Diversity"),
+            _(
+                "The mean of International population & diversity, Welcome & entry, Integration & inclusion, "
+                "Intercultural climate & participation, and Quality & cost of living."
+            ),
         ],
     ]
     return [
         PageBreak(),
-        Paragraph("4. Scoring and bands", s["h1"]),
-        Paragraph("Every answer becomes a score between 0 and 100. How depends on the kind of question.", s["body"]),
-        Paragraph("Kinds of question", s["h2"]),
-        *_bullets(
-            [
-                "<b>One choice.</b> Each option is worth a set number of points. Questions about a policy use "
-                "the same five-step maturity ladder (table below).",
-                "<b>Checklist.</b> The points of every ticked option are added up; the total never exceeds 100.",
-                "<b>Number.</b> A figure such as the share of residents born abroad, scored by bands that the "
-                "question defines.",
-                "<b>Yes or no.</b> Yes scores 100, no scores 0.",
-            ],
+        _heading(_("4. Scoring and bands"), s["h1"]),
+        _para(_("Every answer becomes a score between 0 and 100. How depends on the kind of question."), s["body"]),
+        _heading(_("Kinds of question"), s["h2"]),
+        *bullets(
+            _items(
+                [
+                    _(
+                        "**One choice.** Each option is worth a set number of points. Questions about a policy use "
+                        "the same five-step maturity ladder (table below)."
+                    ),
+                    _("**Checklist.** The points of every ticked option are added up; the total never exceeds 100."),
+                    _(
+                        "**Number.** A figure such as the share of residents born abroad, scored by bands that the "
+                        "question defines."
+                    ),
+                    _("**Yes or no.** Yes scores 100, no scores 0."),
+                ]
+            ),
             s["bullet"],
         ),
         Spacer(1, 4),
         _table(ladder, [70 * mm, 25 * mm], s),
         Spacer(1, 8),
-        Paragraph("Don't know and Not applicable", s["h2"]),
-        Paragraph(
-            "<b>Don't know</b> is always allowed. It scores 0 and lowers the assessment's completeness, so an "
-            "honest gap stays visible instead of being guessed away. <b>Not applicable</b> is offered where the "
-            "power lies with national government; such a question is left out of the calculation. At most half "
-            "of a dimension's questions may be marked not applicable. An assessment can be submitted only when "
-            "every question has an answer, and both of these count as answers.",
+        _heading(_("Don't know and Not applicable"), s["h2"]),
+        _para(
+            _(
+                "**Don't know** is always allowed. It scores 0 and lowers the assessment's completeness, so an "
+                "honest gap stays visible instead of being guessed away. **Not applicable** is offered where the "
+                "power lies with national government; such a question is left out of the calculation. At most "
+                "half of a dimension's questions may be marked not applicable. An assessment can be submitted only "
+                "when every question has an answer, and both of these count as answers."
+            ),
             s["body"],
         ),
-        Paragraph("Evidence", s["h2"]),
-        Paragraph(
-            "Every answer can carry a note and a link. The two highest ladder levels need one of them: a city "
-            "that says a policy is established should be able to show it. The evidence is listed in an annex to "
-            "the city's report.",
+        _heading(_("Evidence"), s["h2"]),
+        _para(
+            _(
+                "Every answer can carry a note and a link. The two highest ladder levels need one of them: a city "
+                "that says a policy is established should be able to show it. The evidence is listed in an annex "
+                "to the city's report."
+            ),
             s["body"],
         ),
-        Paragraph("From answers to an index", s["h2"]),
-        *_bullets(
-            [
-                "A <b>dimension score</b> is the weighted mean of its scored questions.",
-                "The <b>openness index</b> is the weighted mean of the nine dimension scores; by default every "
-                "dimension counts the same.",
-                "<b>Completeness</b> is the share of applicable questions answered with something other than "
-                "Don't know.",
-                "Calculations keep full precision. Scores are rounded half up to one decimal only when shown, so "
-                "67.45 appears as 67.5.",
-                "Choosing an option worth more points never lowers the score of its dimension.",
-            ],
+        _heading(_("From answers to an index"), s["h2"]),
+        *bullets(
+            _items(
+                [
+                    _("A **dimension score** is the weighted mean of its scored questions."),
+                    _(
+                        "The **openness index** is the weighted mean of the nine dimension scores; by default every "
+                        "dimension counts the same."
+                    ),
+                    _(
+                        "**Completeness** is the share of applicable questions answered with something other than "
+                        "Don't know."
+                    ),
+                    _(
+                        "Calculations keep full precision. Scores are rounded half up to one decimal only when "
+                        "shown, so 67.45 appears as 67.5."
+                    ),
+                    _("Choosing an option worth more points never lowers the score of its dimension."),
+                ]
+            ),
             s["bullet"],
         ),
         KeepTogether(
             [
-                Paragraph("Bands", s["h2"]),
-                Paragraph(
-                    "Dimension scores fall into three bands. Each recommendation names the dimensions and bands "
-                    "that call for it, so a city is offered advice that matches where it stands.",
+                _heading(_("Bands"), s["h2"]),
+                _para(
+                    _(
+                        "Dimension scores fall into three bands. Each recommendation names the dimensions and bands "
+                        "that call for it, so a city is offered advice that matches where it stands."
+                    ),
                     s["body"],
                 ),
                 _table(bands, [25 * mm, 60 * mm], s),
@@ -325,72 +372,105 @@ def _scoring(s, width: float) -> list[Flowable]:
         Spacer(1, 8),
         KeepTogether(
             [
-                Paragraph("Policy themes", s["h2"]),
-                Paragraph(
-                    "The three policy themes of the OPENCities Monitor are kept as summaries built from the "
-                    "dimension scores:",
+                _heading(_("Policy themes"), s["h2"]),
+                _para(
+                    _(
+                        "The three policy themes of the OPENCities Monitor are kept as summaries built from the "
+                        "dimension scores:"
+                    ),
                     s["body"],
                 ),
-                _table(themes, [45 * mm, width - 45 * mm], s),
+                _table(themes, [45 * mm, FRAME_WIDTH - 45 * mm], s),
             ]
         ),
     ]
 
 
 def _city_types(s) -> list[Flowable]:
-    types = {city_type.key: _text(city_type.name) for city_type in vocabulary.CITY_TYPES}
+    types = {city_type.key: f"<b>{escaped(city_type.name)}</b>" for city_type in vocabulary.CITY_TYPES}
     described = [
-        f"<b>{_text(city_type.name)}</b>: {_text(city_type.description)} "
-        f"For example: {', '.join(escape(example) for example in city_type.examples)}."
+        filled(
+            _("%(type)s: %(description)s For example: %(examples)s."),
+            type=f"<b>{escaped(city_type.name)}</b>",
+            description=escaped(city_type.description),
+            examples=", ".join(escaped(example) for example in city_type.examples),
+        )
         for city_type in vocabulary.CITY_TYPES
     ]
     rules = [
-        f"<b>{types['historic-world-city']}</b> when the city once had a global role that has since declined, and "
-        "it is its country's capital or largest city.",
-        f"<b>{types['world-city']}</b> when GaWC ranks it Alpha++ or Alpha+, or when its metropolitan area has "
-        "5 million people or more and it scores at least 80 on both Global presence and Connectivity.",
-        f"<b>{types['mega-city']}</b> when its metropolitan area has 10 million people or more.",
-        f"<b>{types['niche-hub']}</b> when its metropolitan area has fewer than 2 million people and it has an "
-        "international niche.",
-        f"<b>{types['secondary-city']}</b> when it is not its country's largest city and its metropolitan area "
-        "has at least 1 million people.",
+        filled(
+            _(
+                "%(type)s when the city once had a global role that has since declined, and it is its country's "
+                "capital or largest city."
+            ),
+            type=types["historic-world-city"],
+        ),
+        filled(
+            _(
+                "%(type)s when GaWC ranks it Alpha++ or Alpha+, or when its metropolitan area has 5 million people "
+                "or more and it scores at least 80 on both Global presence and Connectivity."
+            ),
+            type=types["world-city"],
+        ),
+        filled(_("%(type)s when its metropolitan area has 10 million people or more."), type=types["mega-city"]),
+        filled(
+            _("%(type)s when its metropolitan area has fewer than 2 million people and it has an international niche."),
+            type=types["niche-hub"],
+        ),
+        filled(
+            _(
+                "%(type)s when it is not its country's largest city and its metropolitan area has at least 1 "
+                "million people."
+            ),
+            type=types["secondary-city"],
+        ),
     ]
     return [
         PageBreak(),
-        Paragraph("5. The five city types", s["h1"]),
-        Paragraph(
-            "OPENCities research found that, beside the well-known world cities, other kinds of city have set "
-            "out to internationalise, each from a different starting point. A small city famous for one thing "
-            "does not need the same policies as a metropolis of twenty million. The platform places every "
-            "assessed city in one of five types and uses that type to choose its peers, its recommendations and "
-            "the case studies it is shown.",
+        _heading(_("5. The five city types"), s["h1"]),
+        _para(
+            _(
+                "OPENCities research found that, beside the well-known world cities, other kinds of city have set "
+                "out to internationalise, each from a different starting point. A small city famous for one thing "
+                "does not need the same policies as a metropolis of twenty million. The platform places every "
+                "assessed city in one of five types and uses that type to choose its peers, its recommendations "
+                "and the case studies it is shown."
+            ),
             s["body"],
         ),
-        *_bullets(described, s["bullet"]),
-        Paragraph("How a city is classified", s["h2"]),
-        Paragraph(
-            "The classification uses a few facts from the city-profile step of the assessment: the metropolitan "
-            "population; whether the city is the capital; whether it is its country's largest city; its GaWC "
-            "world-city tier, or \u201cdon't know\u201d; its international niche, if any (finance, culture and "
-            "festivals, universities and research, international organisations, or tourism); whether it once had "
-            "a global role that has since declined, with a short reason; and its scores for Global presence and "
-            "Connectivity. The rules are tried in this order, and the first that fits decides:",
+        *bullets(described, s["bullet"]),
+        _heading(_("How a city is classified"), s["h2"]),
+        _para(
+            _(
+                "The classification uses a few facts from the city-profile step of the assessment: the "
+                "metropolitan population; whether the city is the capital; whether it is its country's largest "
+                "city; its GaWC world-city tier, or \u201cdon't know\u201d; its international niche, if any "
+                "(finance, culture and festivals, universities and research, international organisations, or "
+                "tourism); whether it once had a global role that has since declined, with a short reason; and its "
+                "scores for Global presence and Connectivity. The rules are tried in this order, and the first that "
+                "fits decides:"
+            ),
             s["body"],
         ),
-        *_numbered(rules, s["numbered"]),
-        Paragraph(
-            "When no rule fits, the city gets the type it most resembles. Each fact is turned into a number "
-            "between 0 and 1 – population on a logarithmic scale, yes-or-no facts as 0 or 1, the GaWC tier in "
-            "seven steps – and the platform measures the straight-line distance from the city to a typical "
-            "profile of each type. The nearest type wins; the next nearest is reported as the runner-up, whichever "
-            "way the type was found.",
+        *numbered(rules, s["numbered"]),
+        _para(
+            _(
+                "When no rule fits, the city gets the type it most resembles. Each fact is turned into a number "
+                "between 0 and 1 – population on a logarithmic scale, yes-or-no facts as 0 or 1, the GaWC tier in "
+                "seven steps – and the platform measures the straight-line distance from the city to a typical "
+                "profile of each type. The nearest type wins; the next nearest is reported as the runner-up, "
+                "whichever way the type was found."
+            ),
             s["body"],
         ),
-        Paragraph(
-            "The result always says which rule decided it, in plain words. An editor can override the type but "
-            "must record a reason; the type in force, the override if there is one, is the one that peer groups, "
-            "recommendations and case-study suggestions use. The thresholds are first proposals, set in each "
-            "version of the questionnaire so that a change is reviewed and never silently rewrites old results.",
+        _para(
+            _(
+                "The result always says which rule decided it, in plain words. An editor can override the type but "
+                "must record a reason; the type in force, the override if there is one, is the one that peer "
+                "groups, recommendations and case-study suggestions use. The thresholds are first proposals, set in "
+                "each version of the questionnaire so that a change is reviewed and never silently rewrites old "
+                "results."
+            ),
             s["body"],
         ),
     ]
@@ -398,40 +478,59 @@ def _city_types(s) -> list[Flowable]:
 
 def _peers(s) -> list[Flowable]:
     return [
-        Paragraph("6. Comparing with peer cities", s["h1"]),
-        Paragraph(
-            "A score means most beside the scores of similar cities. The platform compares a city with a peer "
-            "group of its choice and follows a few rules so that the comparison is fair and no city's private "
-            "result leaks out.",
+        _heading(_("6. Comparing with peer cities"), s["h1"]),
+        _para(
+            _(
+                "A score means most beside the scores of similar cities. The platform compares a city with a peer "
+                "group of its choice and follows a few rules so that the comparison is fair and no city's private "
+                "result leaks out."
+            ),
             s["body"],
         ),
-        Paragraph("Who is in a group", s["h2"]),
-        *_bullets(
-            [
-                "All cities; cities of the same type, region or size band; or a list the city picks itself, of up "
-                "to 50 cities that have published their profile.",
-                "Regions: Europe, North America, Latin America, Asia, Middle East, Africa and Oceania. Size bands "
-                "by metropolitan population: under 0.5 million; 0.5 to under 1 million; 1 to under 3 million; 3 to "
-                "under 10 million; 10 million or more.",
-                "Each other city counts once, with its latest submitted assessment on the same major version of "
-                "the questionnaire, from the two years before the compared year up to that year. A city is never "
-                "part of its own group.",
-            ],
+        _heading(_("Who is in a group"), s["h2"]),
+        *bullets(
+            _items(
+                [
+                    _(
+                        "All cities; cities of the same type, region or size band; or a list the city picks itself, "
+                        "of up to 50 cities that have published their profile."
+                    ),
+                    _(
+                        "Regions: Europe, North America, Latin America, Asia, Middle East, Africa and Oceania. Size "
+                        "bands by metropolitan population: under 0.5 million; 0.5 to under 1 million; 1 to under 3 "
+                        "million; 3 to under 10 million; 10 million or more."
+                    ),
+                    _(
+                        "Each other city counts once, with its latest submitted assessment on the same major version "
+                        "of the questionnaire, from the two years before the compared year up to that year. A city "
+                        "is never part of its own group."
+                    ),
+                ]
+            ),
             s["bullet"],
         ),
-        Paragraph("What is shown", s["h2"]),
-        *_bullets(
-            [
-                "For each dimension: the city's score, the group's median and its 25th and 75th percentiles, and "
-                "the city's percentile rank – the share of the group scoring below it, with ties counted as half.",
-                "The group's definition and its number of cities are always stated.",
-                "A group of fewer than 5 cities shows no figures, only the message that there are too few cities "
-                "to compare. The lowest and highest scores appear only from 10 cities up.",
-                "Other cities are named with their scores only if they chose to publish their profile.",
-                "There is no league table: a position is only ever a percentile.",
-                "Strengths are up to three dimensions furthest above the group median, weaknesses up to three "
-                "furthest below. Without a usable group, the bands are used instead.",
-            ],
+        _heading(_("What is shown"), s["h2"]),
+        *bullets(
+            _items(
+                [
+                    _(
+                        "For each dimension: the city's score, the group's median and its 25th and 75th "
+                        "percentiles, and the city's percentile rank – the share of the group scoring below it, "
+                        "with ties counted as half."
+                    ),
+                    _("The group's definition and its number of cities are always stated."),
+                    _(
+                        "A group of fewer than 5 cities shows no figures, only the message that there are too few "
+                        "cities to compare. The lowest and highest scores appear only from 10 cities up."
+                    ),
+                    _("Other cities are named with their scores only if they chose to publish their profile."),
+                    _("There is no league table: a position is only ever a percentile."),
+                    _(
+                        "Strengths are up to three dimensions furthest above the group median, weaknesses up to "
+                        "three furthest below. Without a usable group, the bands are used instead."
+                    ),
+                ]
+            ),
             s["bullet"],
         ),
     ]
@@ -440,97 +539,100 @@ def _peers(s) -> list[Flowable]:
 def _limits(s) -> list[Flowable]:
     return [
         PageBreak(),
-        Paragraph("7. What the numbers can and cannot say", s["h1"]),
-        Paragraph("The numbers can:", s["h2"]),
-        *_bullets(
-            [
-                "show where a city stands on each dimension by its own account, and how that changes from one "
-                "year to the next on the same questionnaire version;",
-                "show how a city compares with the middle of a group of similar cities, and which dimensions "
-                "stand out;",
-                "point to the recommendations and case studies that fit a city's weaker dimensions and its type.",
-            ],
+        _heading(_("7. What the numbers can and cannot say"), s["h1"]),
+        _heading(_("The numbers can:"), s["h2"]),
+        *bullets(
+            _items(
+                [
+                    _(
+                        "show where a city stands on each dimension by its own account, and how that changes from "
+                        "one year to the next on the same questionnaire version;"
+                    ),
+                    _(
+                        "show how a city compares with the middle of a group of similar cities, and which "
+                        "dimensions stand out;"
+                    ),
+                    _(
+                        "point to the recommendations and case studies that fit a city's weaker dimensions and its "
+                        "type."
+                    ),
+                ]
+            ),
             s["bullet"],
         ),
-        Paragraph("The numbers cannot:", s["h2"]),
-        *_bullets(
-            [
-                "replace an independent audit. The scores are a <b>self-assessment</b>; their weight rests on the "
-                "evidence a team attaches. A team in Zürich and a team in São Paulo may read the same question a "
-                "little differently, which is why the evidence travels with the answers.",
-                "rank cities. Small differences between cities, a few points on a dimension, are within the "
-                "margin of honest disagreement about an answer.",
-                "be compared across major versions of the questionnaire. An assessment keeps the version it was "
-                "started on for good, and comparisons never mix major versions.",
-                "stand in for official statistics. Figures about reference cities are <b>indicative</b>, always "
-                "given with their year and source, and their definitions differ: foreign-born is not the same as "
-                "foreign citizens, and a city proper is not a metropolitan area.",
-                "prove cause and effect. A high score on welcome services next to a rising foreign-born share "
-                "does not show that one caused the other.",
-            ],
+        _heading(_("The numbers cannot:"), s["h2"]),
+        *bullets(
+            _items(
+                [
+                    _(
+                        "replace an independent audit. The scores are a **self-assessment**; their weight rests on "
+                        "the evidence a team attaches. A team in Zürich and a team in São Paulo may read the same "
+                        "question a little differently, which is why the evidence travels with the answers."
+                    ),
+                    _(
+                        "rank cities. Small differences between cities, a few points on a dimension, are within the "
+                        "margin of honest disagreement about an answer."
+                    ),
+                    _(
+                        "be compared across major versions of the questionnaire. An assessment keeps the version it "
+                        "was started on for good, and comparisons never mix major versions."
+                    ),
+                    _(
+                        "stand in for official statistics. Figures about reference cities are **indicative**, always "
+                        "given with their year and source, and their definitions differ: foreign-born is not the "
+                        "same as foreign citizens, and a city proper is not a metropolitan area."
+                    ),
+                    _(
+                        "prove cause and effect. A high score on welcome services next to a rising foreign-born "
+                        "share does not show that one caused the other."
+                    ),
+                ]
+            ),
             s["bullet"],
         ),
-        Paragraph(
-            "Demonstration assessments, where the platform shows them, are synthetic and labelled as such. City "
-            "names keep their own spelling throughout, from Łódź to Düsseldorf.",
+        _para(
+            _(
+                "Demonstration assessments, where the platform shows them, are synthetic and labelled as such. City "
+                "names keep their own spelling throughout, from Łódź to Düsseldorf."
+            ),
             s["body"],
         ),
     ]
 
 
 def _sources(s) -> list[Flowable]:
-    entries = []
-    for citation, link in SOURCES:
-        text = escape(citation)
-        if link:
-            href = escape(link, {'"': "&quot;"})
-            text += f' <link href="{href}" color="#1d4f91">{escape(link)}</link>'
-        entries.append(text)
+    entries = [f"{escaped(citation)} {url_markup(link)}" if link else escaped(citation) for citation, link in SOURCES]
     return [
-        Paragraph("8. Sources", s["h1"]),
-        Paragraph(
-            "The method draws on the following work. Where our sources gave no web address, the work is cited by "
-            "publisher and title only.",
+        _heading(_("8. Sources"), s["h1"]),
+        _para(
+            _(
+                "The method draws on the following work. Where our sources gave no web address, the work is cited "
+                "by publisher and title only."
+            ),
             s["body"],
         ),
-        *_numbered(entries, s["numbered"]),
+        *numbered(entries, s["numbered"]),
     ]
 
 
 @lru_cache(maxsize=1)
 def _build() -> tuple[bytes, int]:
-    register_fonts()
-    buffer = io.BytesIO()
-    doc = OutlinedDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=22 * mm,
-        bottomMargin=24 * mm,
-        title=TITLE,
-        author=AUTHOR,
-        subject=SUBTITLE,
-        creator=AUTHOR,
-        lang="en",
-        # Without it reportlab writes Helvetica into the PDF as the canvas's first font.
-        initialFontName=REGULAR,
-        initialFontSize=10,
-    )
     s = _styles()
     story = [
         *_title_page(s),
         *_openness(s),
         *_journey(s),
         *_dimensions(s),
-        *_scoring(s, doc.width),
+        *_scoring(s),
         *_city_types(s),
         *_peers(s),
         *_limits(s),
         *_sources(s),
     ]
-    doc.build(story, onFirstPage=lambda canvas, doc: None, onLaterPages=_footer)
-    return buffer.getvalue(), doc.page
+    document = build_document(
+        story, title=str(TITLE), subject=str(SUBTITLE), footer=f"OPENCities · {TITLE}", footer_on_first_page=False
+    )
+    return document.content, document.pages
 
 
 def research_brief_pdf() -> bytes:

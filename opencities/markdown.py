@@ -1,4 +1,4 @@
-"""Markdown from editors, rendered and then sanitised, wherever it is shown (the admin preview included)."""
+"""Markdown from editors, rendered and then sanitised wherever it is shown (the admin preview and the PDFs too)."""
 
 import markdown as markdown_library
 import nh3
@@ -15,11 +15,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> SafeString:
-    """Editors' Markdown as safe HTML: headings start at h3 (the page owns h1 and h2); links open as normal links."""
+def clean_markdown_html(text: str) -> str:
+    """Editors' Markdown parsed and sanitised: the one HTML that both the pages and the PDFs start from.
+
+    Headings start at h3 (a page owns h1 and h2); links open as normal links.
+    """
     html = markdown_library.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
     html = html.replace("<h1>", "<h3>").replace("</h1>", "</h3>").replace("<h2>", "<h4>").replace("</h2>", "</h4>")
-    cleaned = nh3.clean(
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -27,4 +30,8 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - nh3 has just removed everything outside the allow-lists
+
+
+def render_markdown(text: str) -> SafeString:
+    """Editors' Markdown as safe HTML for a page."""
+    return mark_safe(clean_markdown_html(text))  # noqa: S308 - nh3 has just removed everything outside the allow-lists

@@ -6,12 +6,15 @@ import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
+from django.utils.html import strip_tags
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 from reportlab import rl_config
 
+from opencities.markdown import render_markdown
 from recommendations import pdf
 from recommendations.report_data import (
     CaseStudyRef,
@@ -157,6 +160,11 @@ def bare_data(**changes) -> ReportData:
     return rich_data(**{**bare, **changes})
 
 
+def page_words(markdown: str) -> str:
+    """The words a page shows for editors' Markdown."""
+    return " ".join(unescape(strip_tags(render_markdown(markdown))).split())
+
+
 def words(content: bytes) -> str:
     """The text a reader can search; lines wrap wherever the page ends them."""
     reader = PdfReader(io.BytesIO(content))
@@ -250,7 +258,7 @@ def test_the_cover_names_the_city_the_year_the_type_and_the_version(rich):
     assert "Demonstration data" not in cover
 
 
-@pytest.mark.parametrize("heading", pdf.SECTIONS)
+@pytest.mark.parametrize("heading", [str(section) for section in pdf.SECTIONS])
 def test_every_section_is_there(rich_text, heading):
     assert rich_text.count(heading) >= 2  # in the contents and as the section's heading
 
@@ -364,6 +372,10 @@ def test_city_names_print_with_their_own_letters(city, country):
 
 
 def test_what_cities_and_editors_type_prints_literally_and_never_becomes_markup():
+    text_markdown = (
+        f"Text {NASTY}\n\n**bold <b>not</b>** and [x <i>](javascript:alert(1)) and [y](http://a.example/**z**)"
+    )
+    actions_markdown = f"- Action {NASTY}\nLazy line\n\n1. Numbered step\n## Heading <u>"
     data = bare_data(
         city=f"Zürich {NASTY}",
         city_type_description=f"Described as {NASTY}",
@@ -374,8 +386,8 @@ def test_what_cities_and_editors_type_prints_literally_and_never_becomes_markup(
                 theme=f"Theme {NASTY}",
                 priority="High",
                 reasons=(f"Reason {NASTY}",),
-                text=f"Text {NASTY}\n\n**bold <b>not</b>** and [x <i>](javascript:alert(1)) and [y](http://a.example/**z**)",
-                actions=f"- Action {NASTY}\nLazy line\n\n1. Numbered step\n## Heading <u>",
+                text=text_markdown,
+                actions=actions_markdown,
                 case_studies=(CaseStudyRef(f"Case {NASTY}", "Kraków", 'https://e.example/"><font>'),),
             ),
         ),
@@ -384,13 +396,16 @@ def test_what_cities_and_editors_type_prints_literally_and_never_becomes_markup(
     )
     content = pdf.render_report(data).content
     text = words(content)
-    for prefix in ("Zürich", "Described as", "Talent", "words", "Title", "Theme", "Reason", "Text", "Action", "Case"):
+    # Plain text prints literally, markup and all.
+    for prefix in ("Zürich", "Described as", "Talent", "words", "Title", "Theme", "Reason", "Case"):
         assert f"{prefix} {NASTY}" in text, prefix
     for prefix in ("Element", "Fix", "Dimension", "Question", "Answer", "Note"):
         assert f"{prefix} {NASTY}" in text, prefix
-    assert "bold <b>not</b>" in text
-    assert "Lazy line" in text and "Numbered step" in text and "Heading <u>" in text
-    assert "y (http://a.example/**z**)" in text
+    # Editors' Markdown prints the words its page shows: raw HTML dropped, never rendered.
+    assert page_words(f"Text {NASTY}") == "Text & &"
+    assert "Text & & bold not and x and y (http://a.example/**z**)" in text
+    assert "• Action & & Lazy line 1. Numbered step Heading" in text
+    assert "What to do • Action" in text
     assert not [target for target in link_targets(content) if not target.startswith("http")]
     assert_only_dejavu(content)
 
@@ -467,9 +482,31 @@ def test_the_general_recommendations_are_a_pdf_with_every_theme(general):
 
 def test_the_general_recommendations_print_editor_text_literally_in_dejavu(general):
     text = words(general.content)
-    for prefix in ("Theme", "About", "Title", "Text", "Action"):
+    for prefix in ("Theme", "About", "Title"):
         assert f"{prefix} {NASTY}" in text, prefix
+    for prefix in ("Text", "Action"):
+        assert page_words(f"{prefix} {NASTY}") in text, prefix
+    assert "<img" not in text.split(f"Title {NASTY}")[1]
     assert_only_dejavu(general.content)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Start with **one roof** for *every* newcomer, & keep it open.",
+        "Ask the [city council](https://council.example/plan?a=1&b=2) first.\n\nThen hire two advisers.",
+        "- Name a lead\n- Publish **multilingual** guides\n\n1. Open\n2. Review <b>after</b> a year",
+        "Budget < 5 <script>alert(1)</script> & rising <font size=40>fast</font>",
+    ],
+)
+def test_one_rule_text_gives_the_same_words_on_the_page_and_in_the_pdf(markdown):
+    theme = pdf.GeneralTheme(name="Theme", description="", recommendations=(("Title", markdown, ""),))
+    text = words(pdf.render_general_recommendations([theme]).content)
+    body = text.split("Title ", 1)[1].split(" OPENCities ·")[0]
+    # The PDF adds what paper needs and a page has by other means: list markers and each link's address.
+    body = re.sub(r" \(https?://[^)]*\)", "", body)
+    body = re.sub(r"(?:(?<=^)|(?<= ))(?:•|\d+\.) ", "", body)
+    assert body == page_words(markdown)
 
 
 def test_the_general_recommendations_render_without_any_theme():

@@ -331,8 +331,12 @@ def test_markup_in_a_city_name_and_a_rule_prints_literally(client, city, lead, d
     report = ready_report(assessment, django_capture_on_commit_callbacks)
 
     text = pdf_text(Path(report.file.path).read_bytes())
-    for literal in (MARKUP_CITY, MARKUP_TITLE, MARKUP_TEXT, "Count the <para> forms & stamps"):
+    for literal in (MARKUP_CITY, MARKUP_TITLE):
         assert literal in text, literal
+    # The rule's Markdown prints the words its page shows: the raw HTML is dropped, never rendered.
+    assert "Replace forms & stamps with one desk & one form." in text
+    assert "• Count the forms & stamps" in text
+    assert "<img src=x/> stamps" not in text
     client.force_login(lead)
     html = page(client, "assessment_report", assessment)
     assert "Zürich &lt;font color=red&gt;&amp;amp; &lt;img src=x/&gt; &lt;para&gt;" in html
@@ -340,6 +344,7 @@ def test_markup_in_a_city_name_and_a_rule_prints_literally(client, city, lead, d
     html = page(client, "assessment_recommendations", assessment)
     assert "Cut &lt;b&gt;red tape&lt;/b&gt; &amp; queues" in html
     assert "<img src=x/>" not in html
+    assert "<p>Replace forms &amp;  stamps with one  desk &amp; one form.</p>" in html
 
 
 def test_a_long_evidence_note_is_printed_whole(city, lead, rule, django_capture_on_commit_callbacks):
