@@ -1,11 +1,12 @@
-"""The user's journey through the platform, as the home page, the method page and the research brief tell it.
-
-The dimensions, city types and themes themselves are in `opencities.vocabulary`.
+"""The method page's prose: the user's journey (also on the home page and in the research brief) and how each
+policy theme is calculated. The dimensions, city types and themes themselves are in `opencities.vocabulary`.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+
+from .vocabulary import POLICY_THEMES
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,29 @@ JOURNEY = (
         description=_("Go deeper with the research brief on how open cities internationalise."),
     ),
 )
+
+# By policy theme key; the calibration in the questionnaire file is what the scoring uses.
+POLICY_THEME_CALCULATIONS = {
+    "leadership-governance": _(
+        "The mean of the Leadership & governance dimension and the strategic framework score (each of the twelve "
+        "elements counts 100 if present, 50 if partial and 0 if absent, and the twelve are averaged)."
+    ),
+    "internationalisation": _(
+        "The mean of Global presence & internationalisation, Talent & education, and Connectivity & flows."
+    ),
+    "managing-diversity": _(
+        "The mean of International population & diversity, Welcome & entry, Integration & inclusion, Intercultural "
+        "climate & participation, and Quality & cost of living."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PolicyThemeRow:
+    name: str
+    calculated_as: str
+
+
+def policy_theme_rows() -> tuple[PolicyThemeRow, ...]:
+    """The method page's table of policy themes, in the vocabulary's order."""
+    return tuple(PolicyThemeRow(theme.name, POLICY_THEME_CALCULATIONS[theme.key]) for theme in POLICY_THEMES)

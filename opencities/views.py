@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from casestudies import selectors as case_studies_selectors
 
 from .health import run_checks
-from .method import JOURNEY
+from .method import JOURNEY, policy_theme_rows
 from .vocabulary import CITY_TYPES, DIMENSIONS
 
 
@@ -20,7 +20,12 @@ def about_method(request):
     return render(
         request,
         "opencities/about_method.html",
-        {"city_types": CITY_TYPES, "dimensions": DIMENSIONS, "journey": JOURNEY},
+        {
+            "city_types": CITY_TYPES,
+            "dimensions": DIMENSIONS,
+            "journey": JOURNEY,
+            "policy_themes": policy_theme_rows(),
+        },
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from opencities.method import JOURNEY
-from opencities.vocabulary import CITY_TYPES, DIMENSIONS
+from opencities.vocabulary import CITY_TYPES, DIMENSIONS, POLICY_THEMES
 
 DOMAIN_DIMENSION_KEYS = [
     "international-population",
@@ -97,6 +97,16 @@ def test_method_page_explains_dimensions_bands_and_small_groups(client):
     assert "70 or more" in content
     assert "fewer than 5" in content
     assert content.count("<h1") == 1
+
+
+@pytest.mark.django_db
+def test_method_page_names_the_policy_themes_and_the_type_of_each_rule(client):
+    content = client.get(reverse("about_method")).content.decode()
+
+    for theme in POLICY_THEMES:
+        assert f'<th scope="row">{escape(str(theme.name))}</th>' in content
+    assert "<strong>Historic world city regaining its place</strong> if its global role has declined" in content
+    assert "<strong>Ambitious secondary city</strong> if it is not its country" in content
 
 
 @pytest.mark.django_db

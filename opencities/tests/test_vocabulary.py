@@ -4,11 +4,12 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from assessments.calibration import DEFAULT_CALIBRATION
 from assessments.citytype import CITY_TYPE_KEYS as CLASSIFIED_TYPES
 from assessments.models import Question, QuestionnaireVersion
 from casestudies.forms import LibraryFilterForm
 from casestudies.models import CityTypeTag, DimensionTag, RecommendationTheme
-from opencities import vocabulary
+from opencities import method, vocabulary
 from recommendations.rules import CITY_TYPES as RULE_TYPES
 from recommendations.rules import TYPE_THEME_PREFERENCE
 
@@ -43,6 +44,12 @@ def test_the_loaded_questionnaire_uses_the_vocabulary_keys():
 )
 def test_the_tag_rows_are_the_vocabulary_in_its_order(model, terms):
     assert list(model.objects.order_by("position").values_list("key", "name")) == _source_names(terms)
+
+
+def test_the_default_calibration_and_the_method_page_name_the_vocabulary_policy_themes():
+    themes = [(theme.key, theme.name) for theme in DEFAULT_CALIBRATION.policy_themes]
+    assert themes == _source_names(vocabulary.POLICY_THEMES)
+    assert tuple(method.POLICY_THEME_CALCULATIONS) == vocabulary.POLICY_THEME_KEYS
 
 
 def test_the_rules_and_the_classifier_know_the_vocabulary_types_and_themes():
