@@ -6,15 +6,13 @@ sentences are written in Markdown (**bold**), translated, then set by the same c
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
-from opencities import method, vocabulary
+from opencities import caching, method, vocabulary
 from opencities.documents import (
     FRAME_WIDTH,
     build_document,
@@ -615,8 +613,12 @@ def _sources(s) -> list[Flowable]:
     ]
 
 
-@lru_cache(maxsize=1)
 def _build() -> tuple[bytes, int]:
+    """The brief's bytes and page count, built once per language and release (see opencities/caching.py)."""
+    return caching.cached(caching.research_brief_key(get_language() or ""), _render)
+
+
+def _render() -> tuple[bytes, int]:
     s = _styles()
     story = [
         *_title_page(s),
@@ -636,7 +638,7 @@ def _build() -> tuple[bytes, int]:
 
 
 def research_brief_pdf() -> bytes:
-    """The research brief as PDF bytes, built once per process."""
+    """The research brief as PDF bytes."""
     return _build()[0]
 
 

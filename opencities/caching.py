@@ -8,9 +8,10 @@ right, so a change of data simply leads readers to a new key and the old entry a
 |---|---|---|
 | a questionnaire version's calibration | the source file's SHA-256 | nothing: a loaded version never changes |
 | a questionnaire version's structure | its id, digest and load time | nothing (a version loaded again is a new key) |
-| every city's latest assessment (peer rows) | the peer-data version | writes to cities, submitted assessments, results |
+| each city's latest assessment (peer rows) | the peer-data version | writes to cities, assessments, results |
 | the active rule set | the rule-set version | writes to rules, their case studies, the themes |
-| the general recommendations PDF | the rule-set version | the same |
+| the general recommendations PDF | the rule-set version, the language, the release | the same, a release |
+| the research brief | the language, the release | a release (its text is the code's) |
 
 The peer-data version is a database row (`PeerDataVersion`) that each such write replaces inside its own
 transaction: a rolled-back write rolls its version back too, a reader can never cache old rows under a committed
@@ -20,9 +21,11 @@ version is read from the rules themselves (see `recommendations.selectors.rule_s
 docs/architecture.md, "Caching".
 """
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -67,7 +70,22 @@ def rule_set_key(rule_set_version: tuple) -> str:
 
 
 def general_pdf_key(rule_set_version: tuple, language: str) -> str:
-    return f"general-pdf:{digest(rule_set_version)}:{language}"
+    return f"general-pdf:{digest(rule_set_version)}:{language}:{release()}"
+
+
+def research_brief_key(language: str) -> str:
+    return f"research-brief:{language}:{release()}"
+
+
+@functools.cache
+def release() -> str:
+    """A digest of the code that writes generated documents, so a new release never serves an old document."""
+    from casestudies import brief
+    from opencities import documents, method, vocabulary
+    from recommendations import pdf
+
+    sources = (Path(module.__file__).read_bytes() for module in (brief, documents, method, vocabulary, pdf))
+    return hashlib.sha256(b"".join(sources)).hexdigest()[:16]
 
 
 # --- The peer-data version ------------------------------------------------------------------------------------

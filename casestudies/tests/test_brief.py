@@ -36,8 +36,14 @@ def test_the_page_count_and_size_shown_on_the_downloads_page_match_the_file(read
     assert size == len(brief.research_brief_pdf())
 
 
-def test_the_brief_is_built_once_per_process():
-    assert brief.research_brief_pdf() is brief.research_brief_pdf()
+def test_the_brief_is_built_once_then_served_from_the_cache(monkeypatch):
+    first = brief.research_brief_pdf()
+
+    def render_again():
+        raise AssertionError("the brief was built again")
+
+    monkeypatch.setattr(brief, "_render", render_again)
+    assert brief.research_brief_pdf() == first
 
 
 def test_metadata_names_the_brief_and_opencities(reader):
