@@ -73,7 +73,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """After the migrations, the shipped questionnaire, loaded once per worker: loading it again in a test finds it."""
     from django.db import connections
 
-    from assessments.services import questionnaire_load
+    from assessments.services.questionnaires import questionnaire_load
 
     with django_db_blocker.unblock():
         questionnaire_load(text=QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))

@@ -25,7 +25,7 @@ from assessments.models import (
     Region,
     Role,
 )
-from assessments.services import questionnaire_load
+from assessments.services.questionnaires import questionnaire_load
 from assessments.tests.wizard_helpers import QUESTIONNAIRE_FILE
 from opencities import caching
 from opencities.vocabulary import CITY_TYPE_KEYS

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from assessments import selectors
 from assessments.models import Membership
-from assessments.services import questionnaire_load
 from assessments.services.assessments import (
     answers_save,
     assessment_start,
@@ -18,6 +17,7 @@ from assessments.services.assessments import (
     framework_save,
     profile_save,
 )
+from assessments.services.questionnaires import questionnaire_load
 from assessments.tests.wizard_helpers import PROFILE, QUESTIONNAIRE_FILE, fill_in, middle_value
 
 from .browser import form_fields, value_of, with_value

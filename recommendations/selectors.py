@@ -11,9 +11,9 @@ from assessments import comparison as peer_comparison
 from assessments import selectors as assessment_selectors
 from assessments.models import Assessment, FrameworkStatus
 from assessments.peer_groups import DefaultComparison, default_comparison
-from assessments.services import absolute_url
 from casestudies.models import CaseStudy, RecommendationTheme
 from opencities import caching
+from opencities.links import absolute_url
 
 from . import rules
 from .models import Partner, RecommendationRule
@@ -286,4 +286,3 @@ def recipients(city) -> list[Partner]:
             followings__is_active=True,
         ).order_by("organisation", "pk")
     )
-

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from assessments.models import Assessment
-from assessments.services import absolute_url
+from opencities.links import absolute_url
 
 from . import pdf, selectors
 from .models import Following, Partner, Report, ReportDelivery

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencities import caching
+from opencities.links import absolute_url
 from recommendations.services import report_request
 
 from .. import selectors
@@ -41,7 +42,6 @@ from ..scoring import (
     score_dimension,
 )
 from .revisions import update_from_revision
-from .team import absolute_url
 
 logger = logging.getLogger(__name__)
 

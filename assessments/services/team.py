@@ -15,15 +15,13 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from slugify import slugify
 
+from opencities.links import absolute_url
+
 from ..models import AccessRequest, City, Invitation, Membership, Role
 
 User = get_user_model()
 
 INVITATION_SALT = "assessments.invitation"
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def user_get_or_create(*, email: str, full_name: str = "") -> tuple[User, bool]:

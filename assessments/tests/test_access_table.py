@@ -11,9 +11,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from assessments import services
 from assessments.models import Assessment, Invitation, Membership, Role
 from assessments.services.assessments import assessment_start as start_assessment
+from assessments.services.questionnaires import questionnaire_load
+from assessments.services.team import invitation_token
 from casestudies.models import CaseStudy, Publication
 from casestudies.tests.factories import CaseStudyFactory
 from recommendations.models import Following, Partner, Report
@@ -106,7 +107,7 @@ def world(city, lead, contributor, viewer, outsider, editor, settings, tmp_path)
     settings.MEDIA_ROOT = tmp_path
     target = MembershipFactory(city=city, role=Role.CONTRIBUTOR, user=UserFactory(email="target@zurich.test"))
     invitation = Invitation.objects.create(city=city, email="pending@zurich.test", role=Role.VIEWER, invited_by=lead)
-    services.questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
+    questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
     assessment, _notes = start_assessment(city=city, year=2025, user=lead)
     submitted = scored_assessment(city, 2024, 60)
     Report.objects.create(assessment=submitted)
@@ -157,7 +158,7 @@ def _request(name, world):
         "membership_remove": ({"slug": slug, "pk": target.pk}, {}),
         "lead_hand_over": ({"slug": slug, "pk": target.pk}, {}),
         "invitation_revoke": ({"slug": slug, "pk": invitation.pk}, {}),
-        "invitation_accept": ({"token": services.invitation_token(invitation)}, {}),
+        "invitation_accept": ({"token": invitation_token(invitation)}, {}),
         "assessment_publish": (assessment, {"public": "1"}),
         "public_profile": ({"slug": slug, "year": world["assessment"].year}, {}),
         "casestudies:detail": ({"slug": world["draft_case_study"].slug}, {}),

@@ -13,7 +13,6 @@ from assessments import selectors
 from assessments.citytype import RULE_DESCRIPTIONS
 from assessments.models import Assessment, AssessmentResult, DimensionScore
 from assessments.scoring import AnswerValue, band, question_points
-from assessments.services import questionnaire_load
 from assessments.services.assessments import (
     answers_save,
     assessment_reopen,
@@ -22,6 +21,7 @@ from assessments.services.assessments import (
     framework_save,
     profile_save,
 )
+from assessments.services.questionnaires import questionnaire_load
 from opencities.vocabulary import CITY_TYPES
 
 from .factories import CityFactory

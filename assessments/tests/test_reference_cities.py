@@ -20,7 +20,7 @@ from assessments.reference_data import (
     ReferenceDataError,
     parse_reference_cities,
 )
-from assessments.services import reference_cities_import
+from assessments.services.reference_cities import reference_cities_import
 
 from .factories import MembershipFactory, UserFactory
 

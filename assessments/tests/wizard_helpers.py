@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from assessments import selectors, services
+from assessments import selectors
 from assessments.scoring import AnswerValue
 from assessments.services.assessments import (
     answers_save,
@@ -10,6 +10,7 @@ from assessments.services.assessments import (
     framework_save,
     profile_save,
 )
+from assessments.services.questionnaires import questionnaire_load
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parents[1] / "questionnaires" / "opencities-1.0.toml"
 
@@ -25,7 +26,7 @@ PROFILE = {
 
 
 def load_questionnaire():
-    version, _created = services.questionnaire_load(text=QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
+    version, _created = questionnaire_load(text=QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
     return version
 
 

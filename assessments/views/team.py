@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import selectors, services
+from .. import selectors
 from ..access import city_role_required
 from ..forms import AccessRequestForm, InvitationForm, InvitationSignupForm, RoleForm
 from ..models import Invitation, Membership, Role
+from ..services import team as team_services
 
 User = get_user_model()
 
@@ -67,7 +68,7 @@ def member_invite(request, *, city, membership):
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            invitation = services.invitation_create(
+            invitation = team_services.invitation_create(
                 city=city, email=form.cleaned_data["email"], role=form.cleaned_data["role"], invited_by=request.user
             )
         except ValidationError as error:
@@ -105,7 +106,7 @@ def membership_role(request, pk, *, city, membership):
     return _apply(
         request,
         city,
-        lambda: services.membership_change_role(membership=target, role=role),
+        lambda: team_services.membership_change_role(membership=target, role=role),
         _("%(email)s is now a %(role)s.") % {"email": target.user.email, "role": Role(role).label.lower()},
     )
 
@@ -117,7 +118,7 @@ def membership_remove(request, pk, *, city, membership):
     return _apply(
         request,
         city,
-        lambda: services.membership_remove(membership=target),
+        lambda: team_services.membership_remove(membership=target),
         _("%(email)s no longer has access to %(city)s.") % {"email": target.user.email, "city": city.name},
     )
 
@@ -129,7 +130,7 @@ def lead_hand_over(request, pk, *, city, membership):
     return _apply(
         request,
         city,
-        lambda: services.lead_hand_over(city=city, new_lead=target),
+        lambda: team_services.lead_hand_over(city=city, new_lead=target),
         _("%(email)s is now the lead of %(city)s; you stay on as a contributor.")
         % {"email": target.user.email, "city": city.name},
     )
@@ -142,15 +143,15 @@ def invitation_revoke(request, pk, *, city, membership):
     return _apply(
         request,
         city,
-        lambda: services.invitation_revoke(invitation=invitation),
+        lambda: team_services.invitation_revoke(invitation=invitation),
         _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email},
     )
 
 
 def invitation_accept(request, token):
     try:
-        invitation = services.invitation_from_token(token)
-    except services.InvitationInvalid as invalid:
+        invitation = team_services.invitation_from_token(token)
+    except team_services.InvitationInvalid as invalid:
         return render(
             request,
             "assessments/invitation_invalid.html",
@@ -180,7 +181,9 @@ def invitation_accept(request, token):
 
     form = InvitationSignupForm(request.POST or None, user=existing)
     if request.method == "POST" and form.is_valid():
-        user, _created = services.user_get_or_create(email=invitation.email, full_name=form.cleaned_data["full_name"])
+        user, _created = team_services.user_get_or_create(
+            email=invitation.email, full_name=form.cleaned_data["full_name"]
+        )
         user.set_password(form.cleaned_data["password1"])
         user.save()
         return _join(request, invitation, user)
@@ -189,7 +192,7 @@ def invitation_accept(request, token):
 
 def _join(request, invitation, user):
     try:
-        membership = services.invitation_accept(invitation=invitation, user=user)
+        membership = team_services.invitation_accept(invitation=invitation, user=user)
     except ValidationError as error:
         return render(
             request,

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments import selectors
-from assessments.services import questionnaire_load
+from assessments.services.questionnaires import questionnaire_load
 from assessments.tests.wizard_helpers import QUESTIONNAIRE_FILE
 from bench import wizard
 from bench.pages import _logged_in

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
-from assessments import services
 from assessments.services.assessments import assessment_start
+from assessments.services.questionnaires import questionnaire_load
 from assessments.tests.factories import AccessRequestFactory, CityFactory, MembershipFactory
 from casestudies.models import CityTypeTag, DimensionTag, Publication, RecommendationTheme
 from casestudies.tests.factories import CaseStudyFactory
@@ -22,7 +22,7 @@ QUESTIONNAIRE = Path(__file__).resolve().parents[2] / "assessments" / "questionn
 
 
 def _questionnaire_version():
-    version, _created = services.questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
+    version, _created = questionnaire_load(text=QUESTIONNAIRE.read_text(encoding="utf-8"))
     return version
 
 

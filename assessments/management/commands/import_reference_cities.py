@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.reference_data import ReferenceDataError, reference_text_from_bytes
-from assessments.services import reference_cities_import
+from assessments.services.reference_cities import reference_cities_import
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.questionnaire import QuestionnaireError
-from assessments.services import questionnaire_load
+from assessments.services.questionnaires import questionnaire_load
 
 
 class Command(BaseCommand):
