@@ -13,7 +13,10 @@ from .validators import validate_pdf
 
 
 class Tag(models.Model):
-    """A tag with a stable key that survives questionnaire versions and renamed labels; editors never add keys."""
+    """A tag with a stable key that survives questionnaire versions and renamed labels; editors never add keys.
+
+    The rows are `opencities.vocabulary`'s terms, filled by a data migration (0002).
+    """
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=120)

@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opencities.vocabulary import CITY_TYPE_KEYS, CITY_TYPES, city_type_name
+from opencities.vocabulary import CITY_TYPE_KEYS, CITY_TYPES, choices, city_type_name
 
 from ..models import AssessmentResult, City
 from ..reference_data import figure_problems
@@ -25,7 +25,7 @@ class CityAdminForm(forms.ModelForm):
                 ["metro_population_source", "foreign_born_source", "gawc_source"],
                 forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             ),
-            "type_example": forms.Select(choices=[("", "---------"), *((t.key, t.name) for t in CITY_TYPES)]),
+            "type_example": forms.Select(choices=[("", "---------"), *choices(CITY_TYPES)]),
         }
 
     FIGURES = (
