@@ -1,8 +1,10 @@
 """The method's vocabulary: the stable key and display name of every dimension, city type, question kind and tag,
 policy theme and recommendation theme (see docs/method.md).
 
-The one place these keys are written: the questionnaire loader, the tag rows, the recommendation rules, the admin
-and the public pages take them from here, and a test checks that each of those agrees.
+The one definition of these keys and names: the questionnaire loader, the tag rows, the model and form choices,
+the recommendation rules, the admin and the public pages take them from here. Where data must spell a key itself
+(the questionnaire file, the classification rules, the rules' tailoring by type), opencities/tests/test_vocabulary.py
+checks it against this module.
 """
 
 from dataclasses import dataclass
