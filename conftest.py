@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.test.utils import override_settings
+from hypothesis import settings as hypothesis_settings
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parent / "assessments" / "questionnaires" / "opencities-1.0.toml"
 # The tests that talk to the machine's Redis itself (a worker on its broker, or none expected there) run one
@@ -19,6 +20,11 @@ SHARED_REDIS_GROUP = "shared-redis"
 LOCAL_MEMORY = "django.core.cache.backends.locmem.LocMemCache"
 REDIS_DATABASES = 16  # redis-server's default
 _configured_caches: dict = {}  # settings.CACHES as the environment made them, for the tests marked `redis`
+
+# With parallel workers on a shared machine, how long one example takes says more about the load than about
+# the code: the properties are checked without Hypothesis's deadline (200 ms by default).
+hypothesis_settings.register_profile("opencities", deadline=None)
+hypothesis_settings.load_profile("opencities")
 
 
 def _worker() -> tuple[str, int]:
