@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -54,10 +53,7 @@ class CityTypeListFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        # effective_type column: see lead (becomes result__effective_type=self.value() once it is stored)
-        return queryset.filter(
-            Q(result__override_type=self.value()) | Q(result__override_type="", result__city_type=self.value())
-        )
+        return queryset.filter(result__effective_type=self.value())
 
 
 @admin.register(Assessment)
