@@ -1,17 +1,24 @@
-"""Benchmarks of the compare page: a subject city against 50 and against 1,000 other cities.
+"""Benchmarks of the compare page: a subject city against 50, 1,000 and 10,000 other cities.
 
 The peer cities are written directly with bulk_create (no answers, no scoring): each has ten
 submitted assessments, 2017–2026, so that at the subject's year (2026) the comparison window
 2024–2026 holds three of them and the seven older ones must be left out. The cities are spread
 over the seven regions and the size bands (metropolitan populations from 200,000 to 30 million),
-their latest assessments over the five city types, and about 40% of the assessments are public.
+their latest assessments over the five city types, and about 40% of the assessments are public
+(10% at 10,000 cities).
+
+`BENCH_PEER_CACHE=off` in the environment moves the peer-data version before every request
+(untimed), so each request reads every city's latest row itself instead of the cached ones.
 """
 
+import os
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.urls import reverse
 
 from assessments.models import (
@@ -31,7 +38,7 @@ from opencities import caching
 from opencities.vocabulary import CITY_TYPE_KEYS
 
 from .pages import BASE_LAYOUT, _logged_in, _users
-from .registry import benchmark
+from .registry import Page, benchmark
 
 SUBJECT_YEAR = 2026
 YEARS = tuple(range(2017, SUBJECT_YEAR + 1))  # ten submitted assessments per city
@@ -41,6 +48,8 @@ REGIONS = tuple(Region.values)
 TYPES = CITY_TYPE_KEYS
 TIERS = ("", *GawcTier.values)
 BATCH = 2_000
+# Cities whose assessments are planned and written at a time: 10,000 assessments, 90,000 scores.
+CITIES_PER_WRITE = 1_000
 COMPARE_50 = "compare-50"
 # The biggest group, so the most rows to read and the most values to sort.
 GROUP = "all"
@@ -85,14 +94,15 @@ class Planned:
 
 def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assessment]:
     """The assessments, their nine dimension scores and their results, in a few bulk inserts."""
-    dimensions = {dimension.key: dimension for dimension in version.dimensions.all()}
+    dimensions = dict(version.dimensions.values_list("key", "pk"))
     # Both SQLite (3.35+) and PostgreSQL return the new ids.
     assessments = Assessment.objects.bulk_create([item.assessment for item in planned], batch_size=BATCH)
     DimensionScore.objects.bulk_create(
         (
+            # Ids rather than instances: nine hundred thousand related-object checks saved at 10,000 cities.
             DimensionScore(
-                assessment=assessment,
-                dimension=dimensions[key],
+                assessment_id=assessment.pk,
+                dimension_id=dimensions[key],
                 score=score,
                 applicable=6,
                 answered=6,
@@ -107,7 +117,7 @@ def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assess
     AssessmentResult.objects.bulk_create(
         (
             AssessmentResult(
-                assessment=assessment,
+                assessment_id=assessment.pk,
                 openness_index=_index(item.scores),
                 completeness=Decimal(100),
                 city_type=item.city_type,
@@ -116,7 +126,7 @@ def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assess
                 rule_fired="benchmark",
                 explanation="Written by the benchmark.",
                 runner_up=TYPES[(TYPES.index(item.city_type) + 1) % len(TYPES)],
-                scores_by_dimension={key: str(score) for key, score in item.scores.items()},
+                **_score_copy(item.scores),
             )
             for assessment, item in zip(assessments, planned, strict=True)
         ),
@@ -126,8 +136,24 @@ def _write(version: QuestionnaireVersion, planned: list[Planned]) -> list[Assess
     return assessments
 
 
-def peer_cities(prefix: str, count: int, version: QuestionnaireVersion, *, years=YEARS) -> list[City]:
-    """`count` cities named `<prefix> City 0001`…, each with a submitted assessment per year of `years`."""
+def _score_copy(scores: dict) -> dict:
+    """The result's JSON copy of its scores, while the model keeps one."""
+    if "scores_by_dimension" not in {field.name for field in AssessmentResult._meta.get_fields()}:
+        return {}
+    return {"scores_by_dimension": {key: str(score) for key, score in scores.items()}}
+
+
+def peer_cache_on() -> bool:
+    return os.environ.get("BENCH_PEER_CACHE", "on").lower() not in ("off", "0", "false", "no")
+
+
+def peer_cities(
+    prefix: str, count: int, version: QuestionnaireVersion, *, years=YEARS, public_share: float = PUBLIC_SHARE
+) -> list[City]:
+    """`count` cities named `<prefix> City 0001`…, each with a submitted assessment per year of `years`.
+
+    Written a thousand cities at a time, so that 10,000 cities never hold a million rows in memory.
+    """
     rng = random.Random(f"bench-compare/{prefix}/{count}")
     dimensions = list(version.dimensions.all())
     cities = []
@@ -148,6 +174,13 @@ def peer_cities(prefix: str, count: int, version: QuestionnaireVersion, *, years
     cities = City.objects.bulk_create(cities, batch_size=BATCH)
     if any(city.pk is None for city in cities):  # a database that returns no ids
         cities = list(City.objects.filter(slug__in=[city.slug for city in cities]).order_by("slug"))
+    for first in range(0, len(cities), CITIES_PER_WRITE):
+        chunk = cities[first : first + CITIES_PER_WRITE]
+        _write(version, _planned(rng, version, dimensions, chunk, years, public_share))
+    return cities
+
+
+def _planned(rng: random.Random, version, dimensions, cities, years, public_share: float) -> list[Planned]:
     planned = []
     for city in cities:
         base_type = rng.choice(TYPES)
@@ -162,7 +195,7 @@ def peer_cities(prefix: str, count: int, version: QuestionnaireVersion, *, years
                         year=year,
                         status=Assessment.Status.SUBMITTED,
                         submitted_at=datetime(year, rng.randint(1, 12), rng.randint(1, 28), 12, tzinfo=UTC),
-                        is_public=rng.random() < PUBLIC_SHARE,
+                        is_public=rng.random() < public_share,
                         # Growing a little each year, so now and then a city crosses into the next band.
                         metro_population=int(city.metro_population * (1 + (year - years[0]) / 100)),
                         gawc_tier=city.gawc_tier or "unknown",
@@ -173,8 +206,7 @@ def peer_cities(prefix: str, count: int, version: QuestionnaireVersion, *, years
                     override_type=rng.choice(TYPES) if rng.random() < 0.05 else "",
                 )
             )
-    _write(version, planned)
-    return cities
+    return planned
 
 
 def subject(prefix: str, version: QuestionnaireVersion):
@@ -219,12 +251,37 @@ def compare_url(assessment: Assessment, query: str = "") -> str:
     return f"{url}?{query}" if query else url
 
 
-def compare_page(prefix: str, count: int, *, major: int = 1, group: str = GROUP):
-    """The lead of the subject city opens the compare page against `count` other cities."""
+def compare_page(
+    prefix: str, count: int, *, major: int = 1, group: str = GROUP, public_share: float = PUBLIC_SHARE, note=None
+) -> Page:
+    """The lead of the subject city opens the compare page against `count` other cities.
+
+    `note`, if given, is called with the seconds the data took to write and gives the row's note.
+    """
+    started = time.perf_counter()
     version = questionnaire(major)
-    peer_cities(prefix, count, version)
+    peer_cities(prefix, count, version, public_share=public_share)
     assessment, lead = subject(prefix, version)
-    return _logged_in(lead), compare_url(assessment, f"group={group}")
+    if connection.vendor == "postgresql":
+        _analysed()
+    built = time.perf_counter() - started
+    notes = [] if note is None else [note(built)]
+    if not peer_cache_on():
+        notes.append("peer rows read afresh by every request (BENCH_PEER_CACHE=off)")
+    return Page(
+        _logged_in(lead),
+        compare_url(assessment, f"group={group}"),
+        # A write moving the version, as a submission would: the next request misses the cached rows.
+        before=None if peer_cache_on() else caching.peer_data_changed,
+        note="; ".join(notes) or None,
+    )
+
+
+def _analysed():
+    """Statistics of the new rows for the planner, as autovacuum would have gathered them by then."""
+    with connection.cursor() as cursor:
+        for model in (City, Assessment, AssessmentResult, DimensionScore):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 # Its own major version, so that under compare-1000 its group stays 50 cities (see questionnaire()).
@@ -240,3 +297,17 @@ def compare_50():
 def compare_1000():
     """1,000 other cities, 10,000 submitted assessments (3,000 in the window), all of them the group."""
     return compare_page("C1K", 1_000)
+
+
+# The size the platform aims at. No target yet (a later issue sets one); the note gives the build time.
+@benchmark("compare-10000", baseline=COMPARE_50)
+def compare_10000():
+    """10,000 other cities, 100,000 submitted assessments (30,000 in the window), a tenth of them public."""
+    return compare_page(
+        "C10K",
+        10_000,
+        public_share=0.1,
+        note=lambda seconds: (
+            f"10,000 cities, 100,000 assessments, 900,000 dimension scores, built in {seconds:.0f} s; no target yet"
+        ),
+    )

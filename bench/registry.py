@@ -17,7 +17,9 @@ class Page:
 
     A POST names `body`, which the runner calls before each request, outside the timed part, so
     that every timed request can be a real change (a fresh revision, another option) rather than a
-    repeat of the first one; the body is sent URL-encoded, as a browser sends a form.
+    repeat of the first one; the body is sent URL-encoded, as a browser sends a form. `before`, if
+    set, is called before each request too, untimed (to empty a cache, say); `note` is printed
+    under the table.
     """
 
     client: Client
@@ -25,6 +27,8 @@ class Page:
     method: str = "GET"
     body: Callable[[], FormBody] | None = None
     status: int = 200
+    before: Callable[[], object] | None = None
+    note: str | None = None
 
     def __post_init__(self):
         if self.method not in ("GET", "POST"):

@@ -57,6 +57,8 @@ class Measurement:
 
 def prepare(page: Page) -> Callable[[], HttpResponse]:
     """The request to time, its body (if any) built now: building it is not part of what is timed."""
+    if page.before is not None:
+        page.before()
     if page.method == "POST":
         body = urlencode(page.body(), doseq=True)
         return partial(page.client.post, page.url, body, content_type=FORM_CONTENT_TYPE)
@@ -194,7 +196,7 @@ def run(benchmarks: list[Benchmark], *, warmup: int = WARMUP, repetitions: int =
                     median=measurement.median,
                     queries=measurement.queries,
                     baseline_median=measurement.baseline_median,
-                    **(_job_fields(job, baseline) if job else {}),
+                    **(_job_fields(job, baseline) if job else {"note": as_page(timed).note}),
                 )
             )
     return outcomes

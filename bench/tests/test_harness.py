@@ -3,7 +3,7 @@ from django.test import Client
 
 from assessments.models import Membership, Role
 from bench import pages
-from bench.registry import BARE_VIEW, Benchmark, Registry
+from bench.registry import BARE_VIEW, Benchmark, Page, Registry
 from bench.report import ERROR, FAIL, NOT_JUDGED, PASS, Outcome, exit_status, format_ratio, format_table, within_target
 from bench.runner import run
 
@@ -123,3 +123,29 @@ def test_my_cities_setup_makes_a_member_of_twenty_cities_of_five():
         assert team.filter(role=Role.LEAD).count() == 1
     assert url == "/cities/"
     assert client.session["_auth_user_id"] == str(memberships[0].user_id)
+
+
+@pytest.mark.django_db
+def test_a_page_runs_its_before_hook_untimed_before_each_request_and_shows_its_note():
+    calls = []
+
+    def noted_page():
+        client, url = pages.bare_view()
+        return Page(client, url, before=lambda: calls.append("before"), note="measured, no target yet")
+
+    bare = Benchmark(BARE_VIEW, pages.bare_view, baseline=BARE_VIEW)
+    noted = Benchmark("noted", noted_page)
+
+    _bare, outcome = run([bare, noted], warmup=1, repetitions=3)
+
+    assert len(calls) == 1 + 1 + 3  # the warm-up, the counted request, the timed ones
+    assert outcome.verdict == NOT_JUDGED
+    assert "noted: measured, no target yet" in format_table([outcome], database="SQLite")
+
+
+def test_the_compare_10000_row_is_measured_against_compare_50_without_a_target():
+    from bench import compare  # noqa: F401 (registers the compare rows)
+    from bench.registry import registry
+
+    row = next(benchmark for benchmark in registry if benchmark.name == "compare-10000")
+    assert (row.baseline, row.target, row.max_queries) == ("compare-50", None, None)
