@@ -5,21 +5,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentResult, DimensionScore
+from opencities.vocabulary import DIMENSION_KEYS
 
 from .factories import CityFactory
 from .wizard_helpers import load_questionnaire
 
-DIMENSIONS = (
-    "international-population",
-    "welcome-entry",
-    "leadership-governance",
-    "integration-inclusion",
-    "intercultural-climate",
-    "global-presence",
-    "talent-education",
-    "connectivity-flows",
-    "quality-cost-of-living",
-)
+DIMENSIONS = DIMENSION_KEYS
 
 
 def scored_assessment(

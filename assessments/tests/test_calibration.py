@@ -13,19 +13,9 @@ from hypothesis import strategies as st
 
 from assessments.calibration import DEFAULT_CALIBRATION, Calibration
 from assessments.citytype import CITY_TYPE_KEYS
+from opencities.vocabulary import DIMENSION_KEYS
 
 README = Path(__file__).resolve().parents[1] / "questionnaires" / "README.md"
-DIMENSION_KEYS = (
-    "international-population",
-    "welcome-entry",
-    "leadership-governance",
-    "integration-inclusion",
-    "intercultural-climate",
-    "global-presence",
-    "talent-education",
-    "connectivity-flows",
-    "quality-cost-of-living",
-)
 
 
 def readme_calibration() -> dict:
