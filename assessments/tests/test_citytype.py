@@ -23,8 +23,6 @@ from assessments.citytype import (
 
 CALIBRATION = DEFAULT_CALIBRATION.city_type
 EXAMPLES = Path(__file__).resolve().parent / "data" / "city-type-examples.csv"
-# The shared original, where the checkout has it beside the repository.
-SHARED_EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "city-type-examples.csv"
 
 
 def _example_profile(row: dict[str, str]) -> CityProfile:
@@ -54,12 +52,6 @@ def profile(**changes) -> CityProfile:
         "past_role_declined": False,
     }
     return CityProfile(**(fields | changes))
-
-
-def test_the_examples_copy_matches_the_shared_file():
-    if not SHARED_EXAMPLES.exists():
-        pytest.skip("no shared/ checkout beside the repository")
-    assert EXAMPLES.read_bytes() == SHARED_EXAMPLES.read_bytes()
 
 
 def test_all_eleven_seed_examples_are_present():

@@ -27,8 +27,6 @@ from .factories import MembershipFactory, UserFactory
 DATA = Path(__file__).resolve().parents[1] / "data"
 REFERENCE_CSV = DATA / "reference-cities.csv"
 SHIPPED = REFERENCE_CSV.read_text(encoding="utf-8")
-# The shared originals, where the checkout has them beside the repository.
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 WUP = "UN World Urbanization Prospects 2018 (F22 urban agglomeration)"
 
 
@@ -63,13 +61,6 @@ def _problems(text):
 
 
 # --- the file and the pure reader ---
-
-
-@pytest.mark.parametrize("name", ["reference-cities.csv", "reference-cities-sources.md"])
-def test_the_project_copy_is_the_shared_original(name):
-    if not (SHARED_DATA / name).exists():
-        pytest.skip("the shared data folder is not beside this checkout")
-    assert (DATA / name).read_bytes() == (SHARED_DATA / name).read_bytes()
 
 
 def test_the_shipped_file_reads_as_53_cities_with_accents_and_sourced_figures():

@@ -99,7 +99,7 @@ def test_a_report_whose_pool_process_is_killed_mid_generation_still_completes_on
     demo_data, celery_via_redis, smtp_server, start_worker, media_root
 ):
     city = demo_data
-    # Short limits, as the pitfalls advise for fault tests: a message held by a lost worker comes back in a minute.
+    # Short limits: a message held by a lost worker comes back within a minute, not the broker's hour.
     worker = start_worker(CELERY_TASK_TIME_LIMIT="30", CELERY_TASK_SOFT_TIME_LIMIT="25")
 
     # While the answers are locked, a generation that has begun (the report marked generating) waits in the middle,
