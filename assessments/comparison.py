@@ -6,7 +6,7 @@ Pure functions over plain scores; the compare page, its CSV export and the PDF r
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
@@ -26,6 +26,16 @@ HUNDRED = Decimal(100)
 P25 = Decimal("0.25")
 MEDIAN = Decimal("0.5")
 P75 = Decimal("0.75")
+
+
+def scores_with_index(dimension_scores: Iterable[tuple[str, Decimal | str | None]], index) -> dict[str, Decimal | None]:
+    """A city's scores as a comparison takes them: each dimension by key, and the index under INDEX_KEY beside them.
+
+    Scores may come as Decimals or as their decimal strings (a result's stored copy, a cached peer row).
+    """
+    scores = {key: None if score is None else Decimal(score) for key, score in dimension_scores}
+    scores[INDEX_KEY] = None if index is None else Decimal(index)
+    return scores
 
 
 def _exact() -> AbstractContextManager[Context]:

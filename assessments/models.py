@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from opencities import caching, vocabulary
 
+from .comparison import scores_with_index
+from .questionnaire import calibration_of_source
+
 
 class Region(models.TextChoices):
     """The one list of world regions used for cities, peer groups and case studies."""
@@ -238,8 +241,6 @@ class QuestionnaireVersion(models.Model):
     @property
     def calibration(self):
         """The calibration as the method's code uses it, read from the reviewed source file (its one source)."""
-        from .questionnaire import calibration_of_source
-
         return caching.cached(caching.calibration_key(self.source_sha256), lambda: calibration_of_source(self.source))
 
 
@@ -479,6 +480,10 @@ class AssessmentResult(models.Model):
         super().save(*args, **kwargs)
         # The database computes effective_type: forget the value held in memory, so the next read fetches it.
         self.__dict__.pop("effective_type", None)
+
+    def scores(self):
+        """The nine dimension scores by key and the index, as a comparison takes them (Decimals)."""
+        return scores_with_index(self.scores_by_dimension.items(), self.openness_index)
 
 
 class DimensionScore(models.Model):

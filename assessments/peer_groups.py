@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from opencities import caching
 from opencities.vocabulary import city_type_name
 
-from .comparison import INDEX_KEY, compare
+from .comparison import compare, scores_with_index
 from .models import Assessment, City, Region
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
@@ -99,9 +99,7 @@ class PeerRow(NamedTuple):
 
     def scores(self) -> dict[str, Decimal | None]:
         """The dimension scores by key, with the openness index under INDEX_KEY beside them."""
-        scores = {key: None if score is None else Decimal(score) for key, score in self.dimension_scores}
-        scores[INDEX_KEY] = None if self.index is None else Decimal(self.index)
-        return scores
+        return scores_with_index(self.dimension_scores, self.index)
 
 
 class ReferenceCity(NamedTuple):

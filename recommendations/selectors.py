@@ -108,8 +108,7 @@ class Tailored:
 def tailored(assessment: Assessment) -> Tailored:
     """The recommendations for a submitted assessment (read with select_related questionnaire, result, city)."""
     profile = assessment_selectors.profile_data(assessment)
-    scores = {row.key: row.score for row in profile.dimensions}
-    peers = default_comparison(assessment, {**scores, INDEX_KEY: profile.result.openness_index})
+    peers = default_comparison(assessment, profile.result.scores())
     medians = {row.key: row.stats.median for row in peers.comparisons}
     dimensions = [
         rules.DimensionInput(
@@ -157,11 +156,7 @@ def _previous_scores(assessment: Assessment) -> tuple[int | None, dict[str, Deci
     )
     if previous is None:
         return None, {}
-    scores = {
-        key: None if value is None else Decimal(value) for key, value in previous.result.scores_by_dimension.items()
-    }
-    scores[INDEX_KEY] = previous.result.openness_index
-    return previous.year, scores
+    return previous.year, previous.result.scores()
 
 
 def _evidence(assessment: Assessment) -> tuple[EvidenceLine, ...]:

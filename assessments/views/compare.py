@@ -50,9 +50,9 @@ def comparison_for(request, assessment):
     structure = selectors.questionnaire_structure(assessment.questionnaire)
     names = {dimension.key: dimension.name for dimension in structure.dimensions}
     names[comparison.INDEX_KEY] = _("Openness index")
-    subject_scores = {key: score for key, score in assessment.dimension_scores.values_list("dimension__key", "score")}
-    subject_scores[comparison.INDEX_KEY] = assessment.result.openness_index
-    comparisons = comparison.compare(subject_scores, [peer.scores() for peer in peers], names, rules.peer_groups)
+    comparisons = comparison.compare(
+        assessment.result.scores(), [peer.scores() for peer in peers], names, rules.peer_groups
+    )
     strengths, weaknesses = comparison.strengths_and_weaknesses(comparisons, rules.bands)
     return {
         "assessment": assessment,
@@ -110,7 +110,7 @@ def _median(values):
 def reference_facts(assessment, group, peers):
     """The city's indicative figures beside the median of the group's cities' figures."""
     city = assessment.city
-    if len(peers) >= 5:
+    if len(peers) >= assessment.questionnaire.calibration.peer_groups.min_for_aggregates:
         # The group's rows already carry their cities' figures.
         cities, basis = peers, _("the %(n)d cities of the group") % {"n": len(peers)}
     else:
