@@ -14,6 +14,7 @@ from django.utils import translation
 from opencities.vocabulary import DIMENSION_KEYS, POLICY_THEMES, QUESTION_KIND_KEYS, QUESTION_TAG_KEYS
 
 from .calibration import Calibration
+from .scoring import not_applicable_limit
 
 FRAMEWORK_SIZE = 12
 QUESTIONS_PER_DIMENSION = range(5, 8)
@@ -252,8 +253,16 @@ class _Reader:
             for number, question in enumerate(raw_questions, start=1)
         )
         allowing = sum(question.allows_not_applicable for question in questions)
-        if questions and allowing > len(questions) * not_applicable_max_share:
-            self.problem(where, f"{allowing} of {len(questions)} questions offer Not applicable; at most half may")
+        # Without a readable calibration the file is refused already; there is no share to check against.
+        if not_applicable_max_share is not None and allowing > not_applicable_limit(
+            len(questions), not_applicable_max_share
+        ):
+            self.problem(
+                where,
+                f"{allowing} of {len(questions)} questions offer Not applicable; the calibration allows at most "
+                f"{not_applicable_limit(len(questions), not_applicable_max_share)} "
+                f"(a share of {not_applicable_max_share})",
+            )
         return DimensionDef(
             key=key,
             name=self.text(raw, "name", where),
@@ -284,7 +293,7 @@ def parse_questionnaire(text: str) -> QuestionnaireDef:
         reader.problem("[calibration]", str(error))
     if calibration:
         reader.policy_themes(calibration)
-    max_share = calibration.not_applicable_max_share if calibration else Decimal("0.5")
+    max_share = calibration.not_applicable_max_share if calibration else None
 
     raw_dimensions = document.get("dimensions", [])
     question_keys, dimension_keys = set(), set()
