@@ -49,7 +49,10 @@ FIRST_CHOICE_KEY = re.search(r'key = "([a-z0-9-]+)"\s*\n\s*kind = "choice"', SOU
         ),
         (mutate(r'version = "1.0"', 'version = "one"'), "must look like 1.0"),
         (mutate(r"low_below = 40", "low_below = 140"), "[calibration]"),
-        (mutate(r"not_applicable_max_share = 0.5", "not_applicable_max_share = 0.2"), "the calibration allows at most 1"),
+        (
+            mutate(r"not_applicable_max_share = 0.5", "not_applicable_max_share = 0.2"),
+            "the calibration allows at most 1",
+        ),
         (mutate(r"\ninternationalisation  =", "\ninternationalization =", count=1), "the themes must be"),
         (
             mutate(r'name = "Managing Diversity"', 'name = "Diversity"'),
