@@ -41,8 +41,8 @@ def rule_set_version() -> tuple:
     links_state = RecommendationRule.case_studies.through.objects.aggregate(
         changed=Max("casestudy__updated_at"), count=Count("pk")
     )
-    # Fifteen short rows: the themes' names appear in every recommendation.
-    themes = tuple(RecommendationTheme.objects.order_by("pk").values_list("key", "name"))
+    # Fifteen short rows: the themes' names appear in every recommendation, their descriptions in the general PDF.
+    themes = tuple(RecommendationTheme.objects.order_by("pk").values_list("key", "name", "description"))
     return (*rules_state.values(), *links_state.values(), themes)
 
 

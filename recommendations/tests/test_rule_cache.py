@@ -1,9 +1,11 @@
-"""The active rules are kept per process; every change an editor makes shows on the next read."""
+"""The active rules and the general PDF are cached; every change an editor makes shows on the next read."""
 
 import pytest
+from pypdf import PdfReader
 
 from casestudies.models import CaseStudy
 from casestudies.services import case_studies_publish
+from recommendations import general
 from recommendations.models import RecommendationRule
 from recommendations.selectors import active_rules
 
@@ -29,3 +31,21 @@ def test_edits_to_rules_and_their_case_studies_show_on_the_next_read():
 
     RecommendationRule.objects.filter(key="language").update(is_active=False)  # no save(), no new updated_at
     assert [r.title for r in active_rules()] == ["Open a one-stop shop"]
+
+
+def test_an_edited_theme_description_shows_in_the_next_general_pdf():
+    rule = RecommendationRuleFactory(title="Open a welcome desk")
+    theme = rule.theme
+    theme.description = "Help newcomers find their way."
+    theme.save()
+    assert "find their way" in _pdf_text(general.pdf_bytes())
+
+    theme.description = "One address for every newcomer."
+    theme.save()
+    text = _pdf_text(general.pdf_bytes())
+    assert "One address for every newcomer" in text
+    assert "find their way" not in text
+
+
+def _pdf_text(content) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(content).pages)
