@@ -517,7 +517,7 @@ class Reopening(models.Model):
 
 
 class PeerDataVersion(models.Model):
-    """One row whose token changes whenever what peer groups read changes (see assessments.peer_cache).
+    """One row whose token changes whenever what peer groups read changes (see opencities/caching.py).
 
     Kept in the database, not a cache, so every web process sees the change in the same transaction as the data.
     """

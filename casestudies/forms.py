@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Region
 from opencities.vocabulary import CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES, choices
 
+from .selectors import LibraryFilters
+
 ANY = [("", _("Any"))]
 
 
@@ -20,8 +22,6 @@ class LibraryFilterForm(forms.Form):
 
     def filters(self):
         """The valid filters; a bad one is left out (and the form says why)."""
-        from .selectors import LibraryFilters
-
         values = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if self.is_bound and not self.is_valid():
             values = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}

@@ -80,6 +80,7 @@ def research_brief_key(language: str) -> str:
 @functools.cache
 def release() -> str:
     """A digest of the code that writes generated documents, so a new release never serves an old document."""
+    # Imported here: these modules read their cached entries through this one.
     from casestudies import brief
     from opencities import documents, method, vocabulary
     from recommendations import pdf

@@ -12,6 +12,7 @@ from assessments.models import City, Membership, Region, Role
 from assessments.services.assessments import latest_questionnaire
 from assessments.services.demo import demo_assessment, demo_assessments_save, demo_publishes
 from opencities.editors import EDITORS_GROUP
+from recommendations.services import demo_partner_ensure
 
 DEMO_PASSWORD = "opencities-demo"  # noqa: S105 (printed by `make run`; only with DEMO_MODE on)
 DEMO_LEAD = "lead@demo.test"
@@ -61,9 +62,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo partner: {partner.organisation} <{partner.email}> follows {city.name}.")
 
     def seed_partner(self, city):
-        # Imported here: the assessments app does not depend on recommendations, only this command does.
-        from recommendations.services import demo_partner_ensure
-
         return demo_partner_ensure(city=city)
 
     def seed_assessments(self, demo_city):
