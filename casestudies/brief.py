@@ -1,10 +1,14 @@
 """The research brief "Internationalisation of cities": the method explained as a PDF, built with reportlab.
 
-Pure: no database, no request. The text only changes with a deploy, so the bytes are built once per process. Its
-sentences are written in Markdown (**bold**), translated, then set by the same converter as editors' text.
+Pure: no database, no request. Its figures come from the shipped questionnaire's calibration and its names from the
+vocabulary; the bytes are cached per language and release (opencities/caching.py). Its sentences are written in
+Markdown (**bold**), translated, then set by the same converter as editors' text.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
+from itertools import pairwise
 
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -12,6 +16,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
+from assessments.calibration import Calibration
+from assessments.models import GawcTier
+from assessments.questionnaire import MATURITY_LADDER
 from opencities import caching, method, vocabulary
 from opencities.documents import (
     FRAME_WIDTH,
@@ -119,6 +126,41 @@ def _table(rows: list[list[str]], widths: list[float], s: dict[str, ParagraphSty
     return house_table(cells, widths)
 
 
+def _figure(number: object) -> str:
+    """A calibrated number as the brief writes it: 40, 0.5."""
+    return f"{Decimal(number).normalize():f}"
+
+
+def _millions(people: int) -> str:
+    return _figure(Decimal(people) / 1_000_000)
+
+
+def _listed(names: list[str]) -> str:
+    """Names in a sentence: "A, B, and C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s, and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _either(names: list[str]) -> str:
+    """Alternatives in a sentence: "A or B", "A, B or C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s or %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _size_bands(edges: tuple[int, ...]) -> str:
+    """The size bands by metropolitan population, in words: "under 0.5 million; …; 10 million or more"."""
+    millions = [_millions(edge) for edge in edges]
+    bands = [_("under %(upper)s million") % {"upper": millions[0]}]
+    bands += [
+        _("%(lower)s to under %(upper)s million") % {"lower": lower, "upper": upper}
+        for lower, upper in pairwise(millions)
+    ]
+    bands.append(_("%(lower)s million or more") % {"lower": millions[-1]})
+    return "; ".join(bands)
+
+
 def _title_page(s) -> list[Flowable]:
     contents = (
         _("What openness means"),
@@ -194,10 +236,11 @@ def _openness(s) -> list[Flowable]:
         _para(
             _(
                 "The original OPENCities Monitor compared cities on 54 indicators in 11 areas, grouped under three "
-                "policy themes: Leadership & Governance, Internationalisation, and Managing Diversity. It showed "
-                "each city against the average of all cities and against a group the user picked, and it refused "
-                "to publish a league table. The platform keeps those three themes and that stance."
-            ),
+                "policy themes: %(themes)s. It showed each city against the average of all cities and against a "
+                "group the user picked, and it refused to publish a league table. The platform keeps those three "
+                "themes and that stance."
+            )
+            % {"themes": _listed([str(theme.name) for theme in vocabulary.POLICY_THEMES])},
             s["body"],
         ),
     ]
@@ -251,41 +294,29 @@ def _dimensions(s) -> list[Flowable]:
     return flowables
 
 
-def _scoring(s) -> list[Flowable]:
+def _scoring(s, calibration: Calibration) -> list[Flowable]:
+    # The ladder's own labels are the file's; these are the brief's translated words for its levels.
+    levels = {
+        "none": _("None"),
+        "planned": _("Planned"),
+        "partial": _("Partial or pilot"),
+        "established": _("Established"),
+        "evaluated": _("Established and evaluated"),
+    }
     ladder = [
         [_("Level"), _("Points")],
-        [_("None"), "0"],
-        [_("Planned"), "25"],
-        [_("Partial or pilot"), "50"],
-        [_("Established"), "75"],
-        [_("Established and evaluated"), "100"],
+        *([levels[key], _figure(points)] for key, _label, points in MATURITY_LADDER),
     ]
+    edges = {"low": _figure(calibration.bands.low_below), "high": _figure(calibration.bands.high_from)}
     bands = [
         [_("Band"), _("Scores")],
-        [_("Low"), _("below 40")],
-        [_("Medium"), _("40 or more, and below 70")],
-        [_("High"), _("70 or more")],
+        [_("Low"), _("below %(low)s") % edges],
+        [_("Medium"), _("%(low)s or more, and below %(high)s") % edges],
+        [_("High"), _("%(high)s or more") % edges],
     ]
     themes = [
         [_("Policy theme"), _("How it is calculated")],
-        [
-            _("Leadership & Governance"),
-            _(
-                "The mean of the Leadership & governance dimension and the strategic framework score (each of "
-                "twelve strategy elements counts 100 when present, 50 when partial and 0 when absent)."
-            ),
-        ],
-        [
-            _("Internationalisation"),
-            _("The mean of Global presence & internationalisation, Talent & education, and Connectivity & flows."),
-        ],
-        [
-            _("Managing Diversity"),
-            _(
-                "The mean of International population & diversity, Welcome & entry, Integration & inclusion, "
-                "Intercultural climate & participation, and Quality & cost of living."
-            ),
-        ],
+        *([str(row.name), str(row.calculated_as)] for row in method.policy_theme_rows()),
     ]
     return [
         PageBreak(),
@@ -384,7 +415,9 @@ def _scoring(s) -> list[Flowable]:
     ]
 
 
-def _city_types(s) -> list[Flowable]:
+def _city_types(s, calibration: Calibration) -> list[Flowable]:
+    rule = calibration.city_type
+    tiers = [escaped(GawcTier(tier).label) for tier in rule.world_city_tiers]
     types = {city_type.key: f"<b>{escaped(city_type.name)}</b>" for city_type in vocabulary.CITY_TYPES}
     described = [
         filled(
@@ -405,22 +438,41 @@ def _city_types(s) -> list[Flowable]:
         ),
         filled(
             _(
-                "%(type)s when GaWC ranks it Alpha++ or Alpha+, or when its metropolitan area has 5 million people "
-                "or more and it scores at least 80 on both Global presence and Connectivity."
+                "%(type)s when GaWC ranks it %(tiers)s, or when its metropolitan area has %(millions)s million "
+                "people or more and it scores at least %(presence)s on Global presence and %(connectivity)s on "
+                "Connectivity."
+            )
+            if rule.world_city_global_presence_min != rule.world_city_connectivity_min
+            else _(
+                "%(type)s when GaWC ranks it %(tiers)s, or when its metropolitan area has %(millions)s million "
+                "people or more and it scores at least %(presence)s on both Global presence and Connectivity."
             ),
             type=types["world-city"],
+            tiers=_either(tiers),
+            millions=_millions(rule.world_city_metro_min),
+            presence=_figure(rule.world_city_global_presence_min),
+            connectivity=_figure(rule.world_city_connectivity_min),
         ),
-        filled(_("%(type)s when its metropolitan area has 10 million people or more."), type=types["mega-city"]),
         filled(
-            _("%(type)s when its metropolitan area has fewer than 2 million people and it has an international niche."),
-            type=types["niche-hub"],
+            _("%(type)s when its metropolitan area has %(millions)s million people or more."),
+            type=types["mega-city"],
+            millions=_millions(rule.mega_city_metro_min),
         ),
         filled(
             _(
-                "%(type)s when it is not its country's largest city and its metropolitan area has at least 1 "
-                "million people."
+                "%(type)s when its metropolitan area has fewer than %(millions)s million people and it has an "
+                "international niche."
+            ),
+            type=types["niche-hub"],
+            millions=_millions(rule.niche_hub_metro_below),
+        ),
+        filled(
+            _(
+                "%(type)s when it is not its country's largest city and its metropolitan area has at least "
+                "%(millions)s million people."
             ),
             type=types["secondary-city"],
+            millions=_millions(rule.secondary_city_metro_min),
         ),
     ]
     return [
@@ -474,7 +526,8 @@ def _city_types(s) -> list[Flowable]:
     ]
 
 
-def _peers(s) -> list[Flowable]:
+def _peers(s, calibration: Calibration) -> list[Flowable]:
+    groups = calibration.peer_groups
     return [
         _heading(_("6. Comparing with peer cities"), s["h1"]),
         _para(
@@ -491,13 +544,14 @@ def _peers(s) -> list[Flowable]:
                 [
                     _(
                         "All cities; cities of the same type, region or size band; or a list the city picks itself, "
-                        "of up to 50 cities that have published their profile."
-                    ),
+                        "of up to %(most)s cities that have published their profile."
+                    )
+                    % {"most": groups.hand_picked_max},
                     _(
                         "Regions: Europe, North America, Latin America, Asia, Middle East, Africa and Oceania. Size "
-                        "bands by metropolitan population: under 0.5 million; 0.5 to under 1 million; 1 to under 3 "
-                        "million; 3 to under 10 million; 10 million or more."
-                    ),
+                        "bands by metropolitan population: %(bands)s."
+                    )
+                    % {"bands": _size_bands(calibration.size_bands)},
                     _(
                         "Each other city counts once, with its latest submitted assessment on the same major version "
                         "of the questionnaire, from the two years before the compared year up to that year. A city "
@@ -518,9 +572,11 @@ def _peers(s) -> list[Flowable]:
                     ),
                     _("The group's definition and its number of cities are always stated."),
                     _(
-                        "A group of fewer than 5 cities shows no figures, only the message that there are too few "
-                        "cities to compare. The lowest and highest scores appear only from 10 cities up."
-                    ),
+                        "A group of fewer than %(aggregates)s cities shows no figures, only the message that there "
+                        "are too few cities to compare. The lowest and highest scores appear only from %(extremes)s "
+                        "cities up."
+                    )
+                    % {"aggregates": groups.min_for_aggregates, "extremes": groups.min_for_extremes},
                     _("Other cities are named with their scores only if they chose to publish their profile."),
                     _("There is no league table: a position is only ever a percentile."),
                     _(
@@ -620,14 +676,15 @@ def _build() -> tuple[bytes, int]:
 
 def _render() -> tuple[bytes, int]:
     s = _styles()
+    calibration = method.shipped_calibration()
     story = [
         *_title_page(s),
         *_openness(s),
         *_journey(s),
         *_dimensions(s),
-        *_scoring(s),
-        *_city_types(s),
-        *_peers(s),
+        *_scoring(s, calibration),
+        *_city_types(s, calibration),
+        *_peers(s, calibration),
         *_limits(s),
         *_sources(s),
     ]

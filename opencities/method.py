@@ -3,10 +3,17 @@ policy theme is calculated. The dimensions, city types and themes themselves are
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from assessments.calibration import Calibration
+from assessments.questionnaire import calibration_of_source
+
 from .vocabulary import POLICY_THEMES
+
+# The questionnaire the platform ships; documents built without a database describe its calibration.
+SHIPPED_QUESTIONNAIRE = Path(__file__).resolve().parents[1] / "assessments" / "questionnaires" / "opencities-1.0.toml"
 
 
 @dataclass(frozen=True)
@@ -71,3 +78,8 @@ class PolicyThemeRow:
 def policy_theme_rows() -> tuple[PolicyThemeRow, ...]:
     """The method page's table of policy themes, in the vocabulary's order."""
     return tuple(PolicyThemeRow(theme.name, POLICY_THEME_CALCULATIONS[theme.key]) for theme in POLICY_THEMES)
+
+
+def shipped_calibration() -> Calibration:
+    """The shipped questionnaire's calibration, for a document that describes the method with no database at hand."""
+    return calibration_of_source(SHIPPED_QUESTIONNAIRE.read_text(encoding="utf-8"))

@@ -1,14 +1,18 @@
 """The research brief as a reader meets it: a PDF that opens, covers the method and draws every name correctly."""
 
+import dataclasses
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from assessments.calibration import Bands
 from casestudies import brief
-from opencities.vocabulary import CITY_TYPES, DIMENSIONS
+from opencities import method
+from opencities.vocabulary import CITY_TYPES, DIMENSIONS, POLICY_THEMES
 
 PROJECT = Path(__file__).resolve().parents[2]
 URL_RE = re.compile(r"https?://[^\s)]+")
@@ -122,6 +126,46 @@ def test_later_pages_carry_a_page_number_in_the_footer(reader):
     for number, page in enumerate(reader.pages[1:], start=2):
         text = " ".join(page.extract_text().split())
         assert f"OPENCities · Internationalisation of cities · page {number} of {total}" in text
+
+
+def _words(pdf):
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def test_the_bands_and_thresholds_are_the_shipped_calibrations(text):
+    calibration = method.shipped_calibration()
+    low, high = calibration.bands.low_below, calibration.bands.high_from
+    assert f"below {low}" in text
+    assert f"{low} or more, and below {high}" in text
+    assert f"{high} or more" in text
+    mega = calibration.city_type.mega_city_metro_min // 1_000_000
+    assert f"metropolitan area has {mega} million people or more" in text
+    assert f"fewer than {calibration.peer_groups.min_for_aggregates} cities" in text
+
+
+@pytest.mark.parametrize("theme", POLICY_THEMES, ids=lambda theme: theme.key)
+def test_every_policy_theme_is_named_with_how_it_is_calculated(text, theme):
+    row = next(row for row in method.policy_theme_rows() if row.name == theme.name)
+    assert str(theme.name) in text
+    assert " ".join(str(row.calculated_as).split()[:6]) in text
+
+
+def test_a_new_calibration_shows_in_the_brief_without_editing_it(monkeypatch):
+    shipped = method.shipped_calibration()
+    changed = dataclasses.replace(
+        shipped,
+        bands=Bands(low_below=Decimal("35"), high_from=Decimal("62.5")),
+        city_type=dataclasses.replace(shipped.city_type, mega_city_metro_min=12_000_000),
+        size_bands=(250_000, 2_000_000),
+    )
+    monkeypatch.setattr(method, "shipped_calibration", lambda: changed)
+    text = _words(brief._render()[0])
+    assert "below 35" in text
+    assert "35 or more, and below 62.5" in text
+    assert "62.5 or more" in text
+    assert "below 40" not in text
+    assert "12 million people or more" in text
+    assert "under 0.25 million; 0.25 to under 2 million; 2 million or more" in text
 
 
 def _fonts(reader):
