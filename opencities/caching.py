@@ -85,7 +85,9 @@ def release() -> str:
     from opencities import documents, method, vocabulary
     from recommendations import pdf
 
-    sources = (Path(module.__file__).read_bytes() for module in (brief, documents, method, vocabulary, pdf))
+    modules = (brief, documents, method, vocabulary, pdf)
+    # The brief also prints the shipped questionnaire's calibration.
+    sources = (*(Path(module.__file__).read_bytes() for module in modules), method.SHIPPED_QUESTIONNAIRE.read_bytes())
     return hashlib.sha256(b"".join(sources)).hexdigest()[:16]
 
 

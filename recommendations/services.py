@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from assessments.models import Assessment
+from assessments.services.team import members_notice_send
 from opencities.links import absolute_url
 
 from . import pdf, selectors
@@ -159,12 +160,11 @@ def report_tell_members(*, report_id: int) -> None:
     report = Report.objects.select_related("assessment__city").get(pk=report_id)
     assessment = report.assessment
     context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}
-    subject = render_to_string("recommendations/email/report_ready_subject.txt", context).strip()
-    body = render_to_string("recommendations/email/report_ready.txt", context)
-    recipients = list(assessment.city.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
-    if recipients:
-        # One message, the members in Bcc: a retry after a mail-server fault sends it whole, never twice to some.
-        EmailMessage(subject, body, bcc=recipients).send()
+    members_notice_send(
+        city=assessment.city,
+        subject=render_to_string("recommendations/email/report_ready_subject.txt", context).strip(),
+        body=render_to_string("recommendations/email/report_ready.txt", context),
+    )
 
 
 # --- Approval and delivery ---

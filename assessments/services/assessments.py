@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection, send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -42,6 +41,7 @@ from ..scoring import (
     score_dimension,
 )
 from .revisions import update_from_revision
+from .team import members_notice_send
 
 logger = logging.getLogger(__name__)
 
@@ -449,13 +449,11 @@ def _tell_members_result_ready(assessment_pk: int) -> None:
         "result": assessment.result,
         "profile_url": absolute_url(selectors.profile_url(assessment)),
     }
-    subject = render_to_string("assessments/email/result_ready_subject.txt", context).strip()
-    body = render_to_string("assessments/email/result_ready.txt", context)
-    recipients = assessment.city.memberships.select_related("user").values_list("user__email", flat=True)
-    # One message per member: members do not see each other's addresses.
-    with get_connection() as connection:
-        for email in recipients:
-            send_mail(subject, body, None, [email], connection=connection)
+    members_notice_send(
+        city=assessment.city,
+        subject=render_to_string("assessments/email/result_ready_subject.txt", context).strip(),
+        body=render_to_string("assessments/email/result_ready.txt", context),
+    )
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -47,6 +47,18 @@ def _send(*, template: str, to: str, context: dict) -> None:
     subject = render_to_string(f"assessments/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"assessments/email/{template}.txt", context)
     send_mail(subject, body, None, [to])
+
+
+def members_notice_send(*, city: City, subject: str, body: str) -> int:
+    """Tell a city's team something: one message, its active members in Bcc; the number of members told.
+
+    One message, so that members do not see each other's addresses and a retry after a mail-server fault sends
+    it whole, never twice to some.
+    """
+    recipients = list(city.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
+    if recipients:
+        EmailMessage(subject, body, bcc=recipients).send()
+    return len(recipients)
 
 
 def city_create(*, name: str, country: str, region: str) -> City:
