@@ -30,10 +30,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from assessments.models import Region
-from casestudies.imports import import_dataset, read_dataset
 from casestudies.models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from casestudies.resources import COLUMNS
+from casestudies.resources import COLUMNS, case_studies_import
 from casestudies.selectors import LibraryFilters, library
+from opencities.imports import read_dataset
 from opencities.vocabulary import CITY_TYPE_KEYS, DIMENSION_KEYS, RECOMMENDATION_THEME_KEYS
 
 from .pages import BASE_LAYOUT
@@ -350,7 +350,7 @@ def import_job(count: int = IMPORT_ROWS, prefix: str = IMPORT_PREFIX) -> Job:
         # As the admin does it: the upload read and checked (the dry run), then on confirmation read again
         # and written. The directory lives as long as this function.
         for dry_run in (True, False):
-            report = import_dataset(read_dataset(Path(directory.name) / path.name), dry_run=dry_run)
+            report = case_studies_import(read_dataset(Path(directory.name) / path.name), dry_run=dry_run)
             if not report.ok or report.new != count:
                 step = "dry run" if dry_run else "import"
                 problems = "; ".join(report.problems[:5]) or "no problem reported"

@@ -2,57 +2,23 @@
 
 Rows are checked one by one (tags by key or name, regions, a slug used twice, the model's own rules) and every
 problem is reported with its row; nothing is written while any row is bad. The writes themselves are bulk
-(services.case_studies_write), so that 5,000 rows import well inside a request.
+(services.case_studies_write), so that 5,000 rows import well inside a request. The formats, the row checks and the
+widgets it shares with the rules live in opencities.imports.
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
 
 from assessments.models import Region
-from opencities import spreadsheets
-from opencities.spreadsheets import formula_unescaped
+from opencities.imports import ImportReport, RowCheckMixin, TagWidget, TextWidget, import_dataset
 
 from . import services
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
-MAX_IMPORT_ROWS = 5_000
 TAG_FIELDS = ("dimensions", "themes", "city_types")
-
-
-class ImportTooLarge(ValueError):
-    pass
-
-
-def _limited(format_class):
-    """The format, refusing files of more rows than one import may hold, before any row is read."""
-
-    class Limited(format_class):
-        def create_dataset(self, in_stream, **kwargs):
-            dataset = super().create_dataset(in_stream, **kwargs)
-            if len(dataset) > MAX_IMPORT_ROWS:
-                raise ImportTooLarge(
-                    _("The file has %(rows)s rows; one import takes at most %(limit)s. Split it and import each part.")
-                    % {"rows": f"{len(dataset):,}", "limit": f"{MAX_IMPORT_ROWS:,}"}
-                )
-            return dataset
-
-    Limited.__name__ = Limited.__qualname__ = format_class.__name__
-    return Limited
-
-
-IMPORT_FORMATS = [_limited(base_formats.CSV), _limited(base_formats.XLSX), _limited(base_formats.JSON)]
-# JSON is no spreadsheet: its text goes out as it is.
-EXPORT_FORMATS = [spreadsheets.CSV, spreadsheets.XLSX, base_formats.JSON]
-
-
-class TextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
-        value = formula_unescaped(super().clean(value, row, **kwargs))
-        return "" if value is None else str(value).strip()
 
 
 class YearWidget(widgets.IntegerWidget):
@@ -78,42 +44,6 @@ class RegionWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
-
-
-class TagWidget(widgets.ManyToManyWidget):
-    """Tags by stable key or by name, comma-separated; an unknown tag is an error, never a new tag."""
-
-    def __init__(self, model):
-        super().__init__(model, separator=",", field="key")
-        self._tags = None
-
-    def _known(self):
-        if self._tags is None:  # one query per import, not per row
-            self._tags = list(self.model.objects.all())
-        return self._tags
-
-    def clean(self, value, row=None, **kwargs):
-        wanted = [part.strip() for part in str(formula_unescaped(value) or "").split(",") if part.strip()]
-        by_word = {}
-        for tag in self._known():
-            by_word[tag.key.casefold()] = tag
-            by_word[tag.name.casefold()] = tag
-        unknown = [word for word in wanted if word.casefold() not in by_word]
-        if unknown:
-            raise ValueError(
-                _("Unknown %(what)s: %(unknown)s. Known keys: %(known)s.")
-                % {
-                    "what": self.model._meta.verbose_name_plural,
-                    "unknown": ", ".join(f"“{word[:60]}”" for word in unknown[:10]),
-                    "known": ", ".join(tag.key for tag in self._known()),
-                }
-            )
-        return list(dict.fromkeys(by_word[word.casefold()] for word in wanted))
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return ", ".join(tag.key for tag in value.all())
 
 
 BODY_FIELDS = tuple(name for name, _label in BODY_SECTIONS)
@@ -153,49 +83,6 @@ class StatusWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value or ""
-
-
-class RowCheckMixin:
-    """Every problem of a row reported together, before anything is written: its fields, its related tags (checked
-    here, since import-export would otherwise meet them only after saving the row), and a key used twice.
-
-    A resource sets `related_fields` (its many-to-many columns), `key_field` and `duplicate_message`
-    (with %(key)s and %(row)s); the cleaned related objects are left on the instance as `imported_related`.
-    """
-
-    related_fields: tuple[str, ...] = ()
-    key_field = "slug"
-    duplicate_message = ""
-
-    def check_row(self, instance, row, row_number, import_fields):
-        errors = {}
-        try:
-            import_fields(instance, row)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        instance.imported_related = {}
-        for name in self.related_fields:
-            field = self.fields[name]
-            if field.column_name not in row:
-                continue
-            try:
-                instance.imported_related[name] = field.clean(row)
-            except ValueError as error:
-                errors[name] = ValidationError(str(error), code="invalid")
-        key = getattr(instance, self.key_field)
-        first = self._rows_of_key.setdefault(key, row_number)
-        if key and first != row_number:
-            errors[self.key_field] = ValidationError(
-                self.duplicate_message % {"key": key, "row": first}, code="duplicate"
-            )
-        if errors:
-            raise ValidationError(errors)
-
-    @property
-    def _rows_of_key(self) -> dict:
-        if not hasattr(self, "_first_row_of_key"):
-            self._first_row_of_key = {}
-        return self._first_row_of_key
 
 
 class CaseStudyResource(RowCheckMixin, resources.ModelResource):
@@ -271,3 +158,8 @@ class CaseStudyResource(RowCheckMixin, resources.ModelResource):
         if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
             return
         services.case_studies_write(entries=self._pending)
+
+
+def case_studies_import(dataset, *, dry_run: bool) -> ImportReport:
+    """Check every row and, unless dry_run or any row is bad, write them all; the problems name their rows."""
+    return import_dataset(dataset, resource=CaseStudyResource(), dry_run=dry_run)

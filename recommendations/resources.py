@@ -10,13 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from casestudies.imports import ImportReport, import_dataset
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from casestudies.resources import EXPORT_FORMATS, IMPORT_FORMATS, RowCheckMixin, TagWidget, TextWidget
+from opencities.imports import ImportReport, RowCheckMixin, TagWidget, TextWidget, import_dataset
 
 from .models import RecommendationRule
-
-__all__ = ["COLUMNS", "EXPORT_FORMATS", "IMPORT_FORMATS", "RecommendationRuleResource", "rules_import"]
 
 COLUMNS = (
     "key",
@@ -169,4 +166,4 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
 
 def rules_import(dataset, *, dry_run: bool) -> ImportReport:
     """Check every row and, unless dry_run or any row is bad, write them all; the problems name their rows."""
-    return import_dataset(dataset, dry_run=dry_run, resource=RecommendationRuleResource())
+    return import_dataset(dataset, resource=RecommendationRuleResource(), dry_run=dry_run)

@@ -1,18 +1,16 @@
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportModelAdmin
-from import_export.forms import ExportForm
 
-from opencities.markdown import render_markdown
+from opencities.imports import EditorsImportExportAdmin, ImportTooLarge
 
 from .. import services
 from ..models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from ..resources import EXPORT_FORMATS, IMPORT_FORMATS, CaseStudyResource, ImportTooLarge
+from ..resources import CaseStudyResource
 
 REVIEW_AFTER = timedelta(days=2 * 365)
 
@@ -34,13 +32,8 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(ImportExportModelAdmin):
-    # Every column, always: an export must import back to the same content. (The per-field picker's
-    # "select all" box also relies on an inline script, which the site's CSP blocks.)
-    export_form_class = ExportForm
+class CaseStudyAdmin(EditorsImportExportAdmin):
     resource_classes = [CaseStudyResource]
-    import_formats = IMPORT_FORMATS
-    export_formats = EXPORT_FORMATS
     # Other entries and the import's own log are enough; one LogEntry per row would double a 5,000-row import.
     skip_admin_log = True
     list_display = ("title", "city", "country", "region", "status", "last_reviewed", "needs_review")
@@ -68,12 +61,10 @@ class CaseStudyAdmin(ImportExportModelAdmin):
     def preview(self, case_study):
         if not case_study.pk:
             return _("Save the entry to see its preview.")
-        sections = format_html_join(
-            "",
-            '<h3 class="oc-preview-heading">{}</h3>{}',
-            ((label, render_markdown(getattr(case_study, name))) for name, label in BODY_SECTIONS),
+        sections = [(label, getattr(case_study, name)) for name, label in BODY_SECTIONS]
+        return render_to_string(
+            "admin/casestudies/casestudy/preview.html", {"case_study": case_study, "sections": sections}
         )
-        return format_html('<div class="oc-preview"><p>{}</p>{}</div>', case_study.summary, sections)
 
     @admin.action(description=_("Publish the selected case studies"), permissions=["change"])
     def publish(self, request, queryset):

@@ -11,15 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casestudies.imports import ImportFileError, import_dataset, read_dataset
 from casestudies.models import CaseStudy
-from casestudies.resources import COLUMNS, EXPORT_FORMATS, MAX_IMPORT_ROWS, CaseStudyResource
+from casestudies.resources import COLUMNS, CaseStudyResource, case_studies_import
+from opencities.imports import EXPORT_FORMATS, MAX_IMPORT_ROWS, ImportFileError, read_dataset
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "admin:casestudies_casestudy_import"
 CONFIRM_URL = "admin:casestudies_casestudy_process_import"
-FORMAT_CSV, FORMAT_JSON = "0", "2"  # the order of resources.IMPORT_FORMATS
+FORMAT_CSV, FORMAT_JSON = "0", "2"  # the order of opencities.imports.IMPORT_FORMATS
 
 
 def row(slug="welcome-desk", **values):
@@ -73,7 +73,7 @@ def latin1_csv():
 
 
 def test_a_good_file_creates_entries_with_their_tags_by_key_or_name():
-    report = import_dataset(dataset(row("a"), row("b")), dry_run=False)
+    report = case_studies_import(dataset(row("a"), row("b")), dry_run=False)
     assert report.ok and report.new == 2
     entry = CaseStudy.objects.get(slug="a")
     assert sorted(entry.dimensions.values_list("key", flat=True)) == ["integration-inclusion", "welcome-entry"]
@@ -82,8 +82,8 @@ def test_a_good_file_creates_entries_with_their_tags_by_key_or_name():
 
 
 def test_importing_the_same_slug_again_updates_the_entry():
-    import_dataset(dataset(row("a")), dry_run=False)
-    report = import_dataset(dataset(row("a", title="Renamed", themes="talent")), dry_run=False)
+    case_studies_import(dataset(row("a")), dry_run=False)
+    report = case_studies_import(dataset(row("a", title="Renamed", themes="talent")), dry_run=False)
     assert report.updated == 1 and CaseStudy.objects.count() == 1
     entry = CaseStudy.objects.get(slug="a")
     assert entry.title == "Renamed"
@@ -103,7 +103,7 @@ def test_importing_the_same_slug_again_updates_the_entry():
     ],
 )
 def test_a_bad_row_is_reported_by_row_and_nothing_is_written(bad, words):
-    report = import_dataset(dataset(row("a"), row("b", **bad), row("c")), dry_run=False)
+    report = case_studies_import(dataset(row("a"), row("b", **bad), row("c")), dry_run=False)
     assert not report.ok
     assert any(problem.startswith("row 2") and words in problem for problem in report.problems), report.problems
     assert CaseStudy.objects.count() == 0
@@ -113,12 +113,12 @@ def test_an_unknown_tag_is_never_created():
     from casestudies.models import DimensionTag
 
     before = DimensionTag.objects.count()
-    import_dataset(dataset(row("a", dimensions="new-dimension")), dry_run=False)
+    case_studies_import(dataset(row("a", dimensions="new-dimension")), dry_run=False)
     assert DimensionTag.objects.count() == before
 
 
 def test_a_slug_used_twice_in_the_file_names_both_rows():
-    report = import_dataset(dataset(row("same"), row("other"), row("same")), dry_run=False)
+    report = case_studies_import(dataset(row("same"), row("other"), row("same")), dry_run=False)
     assert any("row 3" in problem and "also used on row 1" in problem for problem in report.problems)
     assert CaseStudy.objects.count() == 0
 
@@ -126,7 +126,7 @@ def test_a_slug_used_twice_in_the_file_names_both_rows():
 def test_a_file_without_the_key_column_is_refused_with_the_expected_columns():
     data = tablib.Dataset(headers=["name", "town"])
     data.append(["x", "y"])
-    report = import_dataset(data, dry_run=False)
+    report = case_studies_import(data, dry_run=False)
     assert not report.ok and "slug" in report.problems[0] and "summary" in report.problems[0]
 
 
@@ -148,7 +148,7 @@ def test_the_writes_are_bulk_not_one_per_row():
     def queries(count):
         data = dataset(*(row(f"entry-{number}") for number in range(count)))
         with CaptureQueriesContext(connection) as captured:
-            assert import_dataset(data, dry_run=False).ok
+            assert case_studies_import(data, dry_run=False).ok
         CaseStudy.objects.all().delete()
         return len(captured)
 
@@ -160,7 +160,7 @@ def test_the_writes_are_bulk_not_one_per_row():
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
 def test_cells_that_look_like_formulas_are_kept_as_text_and_exported_harmless(start):
     value = f'{start}HYPERLINK("https://evil.example","click")'
-    assert import_dataset(dataset(row("a", title=value, what_was_done=value)), dry_run=False).ok
+    assert case_studies_import(dataset(row("a", title=value, what_was_done=value)), dry_run=False).ok
     assert CaseStudy.objects.get(slug="a").title == value  # stored as typed; pages escape it
 
     exported = EXPORT_FORMATS[0]().export_data(CaseStudyResource().export())
@@ -169,7 +169,7 @@ def test_cells_that_look_like_formulas_are_kept_as_text_and_exported_harmless(st
 
     # …and the exported file imports back to the same text.
     CaseStudy.objects.all().delete()
-    assert import_dataset(tablib.Dataset().load(exported, format="csv"), dry_run=False).ok
+    assert case_studies_import(tablib.Dataset().load(exported, format="csv"), dry_run=False).ok
     assert CaseStudy.objects.get(slug="a").title == value
 
 
@@ -193,23 +193,23 @@ def _library():
 
 @pytest.mark.parametrize("format_index", [0, 1, 2])
 def test_export_then_import_gives_the_same_library(format_index):
-    assert import_dataset(dataset(row("a"), row("b", status="draft", what_was_done="-1 is a number")), dry_run=False).ok
+    assert case_studies_import(
+        dataset(row("a"), row("b", status="draft", what_was_done="-1 is a number")), dry_run=False
+    ).ok
     before = _library()
     file_format = EXPORT_FORMATS[format_index]()
     exported = file_format.export_data(CaseStudyResource().export())
     CaseStudy.objects.all().delete()
     reloaded = tablib.Dataset().load(exported, format=file_format.get_title())
-    assert import_dataset(reloaded, dry_run=False).ok
+    assert case_studies_import(reloaded, dry_run=False).ok
     assert _library() == before
 
 
 def test_the_shipped_library_loads_through_the_same_import(settings):
     from pathlib import Path
 
-    from casestudies.imports import read_dataset as read
-
     path = Path(__file__).resolve().parents[1] / "data" / "case-studies.json"
-    report = import_dataset(read(path), dry_run=False)
+    report = case_studies_import(read_dataset(path), dry_run=False)
     assert report.ok, report.problems
     assert CaseStudy.objects.published().count() >= 25
 

@@ -10,9 +10,10 @@ from django.contrib.admin.sites import site
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from opencities.imports import EXPORT_FORMATS
 from recommendations.admin.rules import RecommendationRuleAdmin
 from recommendations.models import RecommendationRule
-from recommendations.resources import EXPORT_FORMATS, RecommendationRuleResource
+from recommendations.resources import RecommendationRuleResource
 
 pytestmark = pytest.mark.django_db
 

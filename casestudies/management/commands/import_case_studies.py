@@ -1,5 +1,5 @@
-from casestudies.imports import ImportFileCommand
 from casestudies.resources import CaseStudyResource
+from opencities.imports import ImportFileCommand
 
 
 class Command(ImportFileCommand):

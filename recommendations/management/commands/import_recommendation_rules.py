@@ -1,4 +1,4 @@
-from casestudies.imports import ImportFileCommand
+from opencities.imports import ImportFileCommand
 from recommendations.resources import RecommendationRuleResource
 
 

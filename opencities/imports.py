@@ -1,0 +1,237 @@
+"""The editors' import and export machinery shared by the case-study library and the recommendation rules.
+
+A file is read in one of the formats below (at most MAX_IMPORT_ROWS rows), every row is checked through a
+django-import-export resource and every problem is reported with its row; nothing is written while any row is
+bad. The admin, the import commands and the tests all go through `import_dataset`.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from import_export import widgets
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+from import_export.forms import ExportForm
+
+from . import spreadsheets
+from .spreadsheets import formula_unescaped
+
+MAX_IMPORT_ROWS = 5_000
+
+
+class ImportTooLarge(ValueError):
+    pass
+
+
+def _limited(format_class):
+    """The format, refusing files of more rows than one import may hold, before any row is read."""
+
+    class Limited(format_class):
+        def create_dataset(self, in_stream, **kwargs):
+            dataset = super().create_dataset(in_stream, **kwargs)
+            if len(dataset) > MAX_IMPORT_ROWS:
+                raise ImportTooLarge(
+                    _("The file has %(rows)s rows; one import takes at most %(limit)s. Split it and import each part.")
+                    % {"rows": f"{len(dataset):,}", "limit": f"{MAX_IMPORT_ROWS:,}"}
+                )
+            return dataset
+
+    Limited.__name__ = Limited.__qualname__ = format_class.__name__
+    return Limited
+
+
+IMPORT_FORMATS = [_limited(base_formats.CSV), _limited(base_formats.XLSX), _limited(base_formats.JSON)]
+# JSON is no spreadsheet: its text goes out as it is.
+EXPORT_FORMATS = [spreadsheets.CSV, spreadsheets.XLSX, base_formats.JSON]
+FORMAT_BY_SUFFIX = {format_class().get_extension(): format_class for format_class in IMPORT_FORMATS}
+
+
+class TextWidget(widgets.CharWidget):
+    def clean(self, value, row=None, **kwargs):
+        value = formula_unescaped(super().clean(value, row, **kwargs))
+        return "" if value is None else str(value).strip()
+
+
+class TagWidget(widgets.ManyToManyWidget):
+    """Tags by stable key or by name, comma-separated; an unknown tag is an error, never a new tag."""
+
+    def __init__(self, model):
+        super().__init__(model, separator=",", field="key")
+        self._tags = None
+
+    def _known(self):
+        if self._tags is None:  # one query per import, not per row
+            self._tags = list(self.model.objects.all())
+        return self._tags
+
+    def clean(self, value, row=None, **kwargs):
+        wanted = [part.strip() for part in str(formula_unescaped(value) or "").split(",") if part.strip()]
+        by_word = {}
+        for tag in self._known():
+            by_word[tag.key.casefold()] = tag
+            by_word[tag.name.casefold()] = tag
+        unknown = [word for word in wanted if word.casefold() not in by_word]
+        if unknown:
+            raise ValueError(
+                _("Unknown %(what)s: %(unknown)s. Known keys: %(known)s.")
+                % {
+                    "what": self.model._meta.verbose_name_plural,
+                    "unknown": ", ".join(f"“{word[:60]}”" for word in unknown[:10]),
+                    "known": ", ".join(tag.key for tag in self._known()),
+                }
+            )
+        return list(dict.fromkeys(by_word[word.casefold()] for word in wanted))
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return ", ".join(tag.key for tag in value.all())
+
+
+class RowCheckMixin:
+    """Every problem of a row reported together, before anything is written: its fields, its related tags (checked
+    here, since import-export would otherwise meet them only after saving the row), and a key used twice.
+
+    A resource sets `related_fields` (its many-to-many columns), `key_field` and `duplicate_message`
+    (with %(key)s and %(row)s); the cleaned related objects are left on the instance as `imported_related`.
+    """
+
+    related_fields: tuple[str, ...] = ()
+    key_field = "slug"
+    duplicate_message = ""
+
+    def check_row(self, instance, row, row_number, import_fields):
+        errors = {}
+        try:
+            import_fields(instance, row)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        instance.imported_related = {}
+        for name in self.related_fields:
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                instance.imported_related[name] = field.clean(row)
+            except ValueError as error:
+                errors[name] = ValidationError(str(error), code="invalid")
+        key = getattr(instance, self.key_field)
+        first = self._rows_of_key.setdefault(key, row_number)
+        if key and first != row_number:
+            errors[self.key_field] = ValidationError(
+                self.duplicate_message % {"key": key, "row": first}, code="duplicate"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def _rows_of_key(self) -> dict:
+        if not hasattr(self, "_first_row_of_key"):
+            self._first_row_of_key = {}
+        return self._first_row_of_key
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    new: int
+    updated: int
+    problems: list[str]  # one line per problem, naming its row
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_dataset(path: Path):
+    format_class = FORMAT_BY_SUFFIX.get(path.suffix.lower().lstrip("."))
+    if format_class is None:
+        raise ImportFileError(
+            _("%(name)s: use a .csv, .xlsx or .json file.") % {"name": path.name},
+        )
+    file_format = format_class()
+    data = path.read_bytes()
+    if not file_format.is_binary():
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                _("%(name)s is not UTF-8 text (byte %(position)d). Save it as “CSV UTF-8”.")
+                % {"name": path.name, "position": error.start}
+            ) from None
+    try:
+        return file_format.create_dataset(data)
+    except ValueError as error:  # too many rows, or JSON that is not a list of objects
+        raise ImportFileError(f"{path.name}: {error}") from None
+
+
+def import_dataset(dataset, *, resource, dry_run: bool) -> ImportReport:
+    """Check every row through the resource and, unless dry_run or any row is bad, write them all."""
+    result = resource.import_data(
+        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
+    )
+    problems = [str(error.error) for error in result.base_errors]
+    for row_number, errors in result.row_errors():
+        problems += [_("row %(row)s: %(error)s") % {"row": row_number, "error": error.error} for error in errors]
+    for invalid in result.invalid_rows:
+        for field, messages in invalid.error_dict.items():
+            for message in messages:
+                problems.append(
+                    _("row %(row)s, %(field)s: %(message)s")
+                    % {"row": invalid.number, "field": field, "message": message}
+                )
+    totals = result.totals
+    return ImportReport(new=totals.get("new", 0), updated=totals.get("update", 0), problems=problems)
+
+
+class ImportFileCommand(BaseCommand):
+    """A command that imports one file through a resource: checked in full first, then all rows or none."""
+
+    noun = "rows"
+
+    def resource(self):
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="check every row and write nothing")
+
+    def handle(self, *args, file, dry_run, **options):
+        if not file.is_file():
+            raise CommandError(f"No file at {file}.")
+        try:
+            dataset = read_dataset(file)
+        except ImportFileError as error:
+            raise CommandError(str(error)) from None
+        # Checked in full first, so that a bad row leaves everything as it was.
+        report = import_dataset(dataset, resource=self.resource(), dry_run=True)
+        if report.ok and not dry_run:
+            report = import_dataset(dataset, resource=self.resource(), dry_run=False)
+        if not report.ok:
+            raise CommandError(
+                f"{file.name}: nothing imported; {len(report.problems)} problem(s):\n  " + "\n  ".join(report.problems)
+            )
+        verb = "would import" if dry_run else "imported"
+        self.stdout.write(f"{file.name}: {verb} {report.new} new and {report.updated} updated {self.noun}.")
+
+
+class EditorsImportExportAdmin(ImportExportModelAdmin):
+    """The admin of a content that editors import and export in full: the formats above, every column."""
+
+    # Every column, always: an export must import back to the same content. (The per-field picker's
+    # "select all" box also relies on an inline script, which the site's CSP blocks.)
+    export_form_class = ExportForm
+    import_formats = IMPORT_FORMATS
+    export_formats = EXPORT_FORMATS
+
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, ImportTooLarge):
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
