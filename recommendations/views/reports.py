@@ -1,4 +1,4 @@
-"""Recommendations (tailored for members, general for everyone), the report page and partners' unsubscribing."""
+"""The report page of a submitted assessment: its live status, download, request and the lead's approval."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,43 +10,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from assessments.access import city_role_required
-from assessments.models import Assessment, Role
+from assessments.models import Role
 
-from . import general, selectors, services
-from .models import Report, ReportDelivery
-
-
-def _submitted(city, pk):
-    return get_object_or_404(
-        Assessment.objects.select_related("questionnaire", "result", "city"),
-        city=city,
-        pk=pk,
-        status=Assessment.Status.SUBMITTED,
-    )
-
-
-@require_safe
-@city_role_required(Role.VIEWER)
-def assessment_recommendations(request, pk, *, city, membership):
-    assessment = _submitted(city, pk)
-    chosen = selectors.tailored(assessment)
-    titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
-    by_priority = {}
-    for item in chosen.recommendations:
-        refs = [chosen.case_studies[slug] for slug in item.rule.case_study_slugs if slug in chosen.case_studies]
-        by_priority.setdefault(item.rule.priority, []).append((item, refs))
-    return render(
-        request,
-        "recommendations/assessment_recommendations.html",
-        {
-            "city": city,
-            "membership": membership,
-            "assessment": assessment,
-            "tailored": chosen,
-            "groups": [(selectors.PRIORITY_NAMES[priority], by_priority[priority]) for priority in sorted(by_priority)],
-            "gaps": [(gap, [titles[key] for key in gap.closed_by if key in titles]) for gap in chosen.framework_gaps],
-        },
-    )
+from .. import selectors, services
+from ..models import Report, ReportDelivery
+from .recommendations import submitted_assessment
 
 
 def _report_state(report: Report | None) -> dict:
@@ -87,7 +55,7 @@ def _report_state(report: Report | None) -> dict:
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report(request, pk, *, city, membership):
-    assessment = _submitted(city, pk)
+    assessment = submitted_assessment(city, pk)
     report = Report.objects.filter(assessment=assessment).first()
     state = _report_state(report)
     return render(
@@ -110,7 +78,7 @@ def assessment_report(request, pk, *, city, membership):
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report_status(request, pk, *, city, membership):
-    assessment = _submitted(city, pk)
+    assessment = submitted_assessment(city, pk)
     state = _report_state(Report.objects.filter(assessment=assessment).first())
     state.pop("deliveries", None)
     return JsonResponse(state)
@@ -119,7 +87,7 @@ def assessment_report_status(request, pk, *, city, membership):
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report_download(request, pk, *, city, membership):
-    assessment = _submitted(city, pk)
+    assessment = submitted_assessment(city, pk)
     report = Report.objects.filter(assessment=assessment).first()
     if report is None or report.status != Report.Status.READY or not report.file:
         messages.info(
@@ -139,7 +107,7 @@ def assessment_report_download(request, pk, *, city, membership):
 @require_POST
 @city_role_required(Role.LEAD)
 def assessment_report_request(request, pk, *, city, membership):
-    assessment = _submitted(city, pk)
+    assessment = submitted_assessment(city, pk)
     try:
         report = services.report_request(assessment=assessment, user=request.user)
     except ValidationError as error:
@@ -154,7 +122,7 @@ def assessment_report_request(request, pk, *, city, membership):
 @require_POST
 @city_role_required(Role.LEAD)
 def assessment_report_approve(request, pk, *, city, membership):
-    assessment = _submitted(city, pk)
+    assessment = submitted_assessment(city, pk)
     report = get_object_or_404(Report, assessment=assessment)
     try:
         deliveries = services.report_approve(
@@ -173,28 +141,3 @@ def assessment_report_approve(request, pk, *, city, membership):
             % {"n": len(deliveries)},
         )
     return redirect("assessment_report", slug=city.slug, pk=assessment.pk)
-
-
-@require_safe
-def general_recommendations(request):
-    return render(request, "recommendations/general.html", {"themes": general.themes()})
-
-
-@require_safe
-def general_recommendations_pdf(request):
-    return FileResponse(
-        general.pdf_bytes(),
-        as_attachment=True,
-        filename="opencities-policy-recommendations.pdf",
-        content_type="application/pdf",
-    )
-
-
-def partner_unsubscribe(request, token):
-    following = services.following_from_token(token)
-    if following is None:
-        return render(request, "recommendations/unsubscribe.html", {"invalid": True}, status=404)
-    if request.method == "POST":
-        services.partner_unsubscribe(following=following)
-        return render(request, "recommendations/unsubscribe.html", {"following": following, "done": True})
-    return render(request, "recommendations/unsubscribe.html", {"following": following})

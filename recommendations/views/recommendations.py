@@ -1,0 +1,43 @@
+"""A submitted assessment's tailored recommendations, for the city's members."""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from assessments.access import city_role_required
+from assessments.models import Assessment, Role
+
+from .. import selectors
+
+
+def submitted_assessment(city, pk):
+    """The city's submitted assessment, or a 404: recommendations and reports exist only once it is submitted."""
+    return get_object_or_404(
+        Assessment.objects.select_related("questionnaire", "result", "city"),
+        city=city,
+        pk=pk,
+        status=Assessment.Status.SUBMITTED,
+    )
+
+
+@require_safe
+@city_role_required(Role.VIEWER)
+def assessment_recommendations(request, pk, *, city, membership):
+    assessment = submitted_assessment(city, pk)
+    chosen = selectors.tailored(assessment)
+    titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
+    by_priority = {}
+    for item in chosen.recommendations:
+        refs = [chosen.case_studies[slug] for slug in item.rule.case_study_slugs if slug in chosen.case_studies]
+        by_priority.setdefault(item.rule.priority, []).append((item, refs))
+    return render(
+        request,
+        "recommendations/assessment_recommendations.html",
+        {
+            "city": city,
+            "membership": membership,
+            "assessment": assessment,
+            "tailored": chosen,
+            "groups": [(selectors.PRIORITY_NAMES[priority], by_priority[priority]) for priority in sorted(by_priority)],
+            "gaps": [(gap, [titles[key] for key in gap.closed_by if key in titles]) for gap in chosen.framework_gaps],
+        },
+    )
