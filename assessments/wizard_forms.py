@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Answer, Assessment, FrameworkStatus, GawcTier, Niche, Question
+from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question
 from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
 from .selectors import value_in_words
 from .services.assessments import PROFILE_FIELDS, AnswerConflict, answers_save, framework_save, profile_save
@@ -95,22 +95,116 @@ def read_shown(text: str) -> AnswerValue | None:
         return None
 
 
-def raw_fields(question, value: AnswerValue) -> dict[str, list[str]]:
-    """The form fields of one question as a browser would send them for `value`."""
-    key = question.key
-    special = DONT_KNOW if value.dont_know else NOT_APPLICABLE if value.not_applicable else None
-    fields = {f"{key}-note": [value.evidence_note], f"{key}-link": [value.evidence_url]}
-    if question.kind == "number":
-        fields[key] = ["" if value.number is None else f"{value.number:f}"]
-        fields[f"{key}-dont_know"] = ["on"] if value.dont_know else []
-        fields[f"{key}-na"] = ["on"] if value.not_applicable else []
-    elif question.kind == "multi":
-        fields[key] = [special] if special else list(value.option_keys)
-    elif question.kind == "yesno":
-        fields[key] = [special or {True: "yes", False: "no"}.get(value.yes, "")]
-    else:
-        fields[key] = [special or (value.option_keys[0] if value.option_keys else "")]
-    return fields
+@dataclass(frozen=True)
+class QuestionFields:
+    """The form fields of one question, and how an answer value fills them in and is read back from them."""
+
+    question: Question
+
+    @property
+    def value(self) -> str:
+        return self.question.key
+
+    @property
+    def dont_know(self) -> str:
+        return f"{self.question.key}-dont_know"
+
+    @property
+    def not_applicable(self) -> str:
+        return f"{self.question.key}-na"
+
+    @property
+    def note(self) -> str:
+        return f"{self.question.key}-note"
+
+    @property
+    def link(self) -> str:
+        return f"{self.question.key}-link"
+
+    @property
+    def revision(self) -> str:
+        return f"{self.question.key}-rev"
+
+    @property
+    def seen(self) -> str:
+        return f"{self.question.key}-seen"
+
+    @property
+    def number(self) -> str:
+        """Where cleaning leaves a number question's parsed number; no field of the page has this name."""
+        return f"{self.question.key}-number"
+
+    @property
+    def entered(self) -> list[str]:
+        """The fields the member fills in: the answer and its evidence."""
+        names = [self.value]
+        # A number question says Don't know or Not applicable with check boxes, the others with a choice.
+        if self.question.kind == "number":
+            names.append(self.dont_know)
+            if self.question.allows_not_applicable:
+                names.append(self.not_applicable)
+        return [*names, self.note, self.link]
+
+    @property
+    def names(self) -> list[str]:
+        """Every field of the question, the hidden revision and shown answer included."""
+        return [*self.entered, self.revision, self.seen]
+
+    def initial(self, value: AnswerValue, revision: int) -> dict[str, object]:
+        """The initial data that shows `value`, saved at `revision`."""
+        special = DONT_KNOW if value.dont_know else NOT_APPLICABLE if value.not_applicable else None
+        initial: dict[str, object] = {}
+        if self.question.kind == "choice":
+            initial[self.value] = special or (value.option_keys[0] if value.option_keys else None)
+        elif self.question.kind == "yesno":
+            initial[self.value] = special or {True: "yes", False: "no"}.get(value.yes)
+        elif self.question.kind == "multi":
+            initial[self.value] = [special] if special else list(value.option_keys)
+        else:
+            initial[self.value] = "" if value.number is None else f"{value.number:f}"
+            initial[self.dont_know] = value.dont_know
+            if self.question.allows_not_applicable:
+                initial[self.not_applicable] = value.not_applicable
+        initial[self.note] = value.evidence_note
+        initial[self.link] = value.evidence_url
+        initial[self.revision] = revision
+        initial[self.seen] = shown(value)
+        return initial
+
+    def read(self, cleaned: dict) -> AnswerValue:
+        """The answer the question's cleaned fields describe."""
+        raw = cleaned.get(self.value)
+        common = {
+            "evidence_note": cleaned.get(self.note, "").strip(),
+            "evidence_url": cleaned.get(self.link, "").strip(),
+        }
+        if self.question.kind in ("choice", "yesno"):
+            if raw == DONT_KNOW:
+                return AnswerValue(dont_know=True, **common)
+            if raw == NOT_APPLICABLE:
+                return AnswerValue(not_applicable=True, **common)
+            if self.question.kind == "yesno":
+                return AnswerValue(yes={"yes": True, "no": False}.get(raw), **common)
+            return AnswerValue(option_keys=(raw,) if raw else (), **common)
+        if self.question.kind == "multi":
+            chosen = set(raw or [])
+            if DONT_KNOW in chosen:
+                return AnswerValue(dont_know=True, **common)
+            if NOT_APPLICABLE in chosen:
+                return AnswerValue(not_applicable=True, **common)
+            return AnswerValue(option_keys=chosen, **common)
+        if cleaned.get(self.dont_know):
+            return AnswerValue(dont_know=True, **common)
+        if cleaned.get(self.not_applicable):
+            return AnswerValue(not_applicable=True, **common)
+        return AnswerValue(number=cleaned.get(self.number), **common)
+
+
+def _show_errors(again: forms.Form, posted: forms.Form) -> None:
+    """Show on `again`, an unbound form, the errors found in the posted one."""
+    if posted.errors:
+        again.cleaned_data = {}  # add_error expects a cleaned form
+        again.add_error(None, posted.errors.as_data())
 
 
 def _special_choices(question):
@@ -132,127 +226,80 @@ class DimensionStepForm(forms.Form):
         self.conflicts: list[AnswerConflict] = []
         self.conflict_messages: list[str] = []
         self._submitted: dict[int, tuple[AnswerValue, int]] = {}
+        self.question_fields = {question.pk: QuestionFields(question) for question in questions}
         for question in questions:
             self._add_fields(question, answers.get(question.pk))
 
     def _add_fields(self, question, answer):
-        key = question.key
-        initial = selectors.answer_value(answer)
+        names = self.question_fields[question.pk]
         options = [(option.key, f"{option.label}") for option in question.options.all()]
         if question.kind == "choice":
-            self.fields[key] = forms.ChoiceField(
+            self.fields[names.value] = forms.ChoiceField(
                 choices=options + _special_choices(question), widget=RADIOS, required=False
             )
-            self.initial[key] = self._special_initial(initial) or (
-                initial.option_keys[0] if initial.option_keys else None
-            )
         elif question.kind == "yesno":
-            self.fields[key] = forms.ChoiceField(
+            self.fields[names.value] = forms.ChoiceField(
                 choices=[("yes", _("Yes")), ("no", _("No")), *_special_choices(question)],
                 widget=RADIOS,
                 required=False,
             )
-            yes = {True: "yes", False: "no"}.get(initial.yes)
-            self.initial[key] = self._special_initial(initial) or yes
         elif question.kind == "multi":
-            self.fields[key] = forms.MultipleChoiceField(
+            self.fields[names.value] = forms.MultipleChoiceField(
                 choices=[*options, (NONE_OF_THESE, _("None of these")), *_special_choices(question)],
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 required=False,
             )
-            special = self._special_initial(initial)
-            self.initial[key] = [special] if special else list(initial.option_keys)
         else:
-            self.fields[key] = forms.CharField(required=False, max_length=20)
-            self.fields[f"{key}-dont_know"] = forms.BooleanField(required=False, label=_("Don't know"), widget=CHECKBOX)
-            self.initial[key] = "" if initial.number is None else f"{initial.number:f}"
-            self.initial[f"{key}-dont_know"] = initial.dont_know
+            self.fields[names.value] = forms.CharField(required=False, max_length=20)
+            self.fields[names.dont_know] = forms.BooleanField(required=False, label=_("Don't know"), widget=CHECKBOX)
             if question.allows_not_applicable:
-                self.fields[f"{key}-na"] = forms.BooleanField(
+                self.fields[names.not_applicable] = forms.BooleanField(
                     required=False, label=_("Not applicable"), widget=CHECKBOX
                 )
-                self.initial[f"{key}-na"] = initial.not_applicable
-        self.fields[key].label = question.text
-        self.fields[f"{key}-note"] = forms.CharField(
+        self.fields[names.value].label = question.text
+        self.fields[names.note] = forms.CharField(
             label=_("Evidence note"),
             required=False,
             max_length=EVIDENCE_NOTE_MAX,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
-        self.fields[f"{key}-link"] = forms.CharField(
+        self.fields[names.link] = forms.CharField(
             label=_("Evidence link"),
             required=False,
             max_length=EVIDENCE_URL_MAX,
             validators=[web_link],
             widget=forms.URLInput(attrs={"placeholder": "https://"}),
         )
-        self.fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+        self.fields[names.revision] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
         # No length limit: the answer shown includes its evidence, and a refused hidden field would fail silently.
-        self.fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
-        self.initial[f"{key}-seen"] = shown(initial)
-        self.initial[f"{key}-note"] = initial.evidence_note
-        self.initial[f"{key}-link"] = initial.evidence_url
-        self.initial[f"{key}-rev"] = answer.revision if answer else 0
-
-    @staticmethod
-    def _special_initial(value):
-        if value.dont_know:
-            return DONT_KNOW
-        if value.not_applicable:
-            return NOT_APPLICABLE
-        return None
+        self.fields[names.seen] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.initial.update(names.initial(selectors.answer_value(answer), answer.revision if answer else 0))
 
     def rows(self):
         conflicts = {conflict.question.pk: conflict for conflict in self.conflicts}
         for question in self.questions:
-            key = question.key
+            names = self.question_fields[question.pk]
             yield QuestionRow(
                 question=question,
                 answer=self.answers.get(question.pk),
-                value=self[key],
-                note=self[f"{key}-note"],
-                link=self[f"{key}-link"],
-                revision=self[f"{key}-rev"],
-                seen=self[f"{key}-seen"],
-                dont_know=self[f"{key}-dont_know"] if f"{key}-dont_know" in self.fields else None,
-                not_applicable=self[f"{key}-na"] if f"{key}-na" in self.fields else None,
+                value=self[names.value],
+                note=self[names.note],
+                link=self[names.link],
+                revision=self[names.revision],
+                seen=self[names.seen],
+                dont_know=self[names.dont_know] if names.dont_know in self.fields else None,
+                not_applicable=self[names.not_applicable] if names.not_applicable in self.fields else None,
                 conflict=conflicts.get(question.pk),
             )
 
     def question_has_errors(self, question):
-        key = question.key
-        return any(name in self.errors for name in (key, f"{key}-note", f"{key}-link", f"{key}-rev", f"{key}-seen"))
+        return any(name in self.errors for name in self.question_fields[question.pk].names)
 
     def _value_of(self, question, cleaned):
         """The answer this question's valid fields describe, or None when a field is invalid."""
         if self.question_has_errors(question):
             return None
-        key = question.key
-        raw = cleaned.get(key)
-        common = {
-            "evidence_note": cleaned.get(f"{key}-note", "").strip(),
-            "evidence_url": cleaned.get(f"{key}-link", "").strip(),
-        }
-        if question.kind in ("choice", "yesno"):
-            if raw == DONT_KNOW:
-                return AnswerValue(dont_know=True, **common)
-            if raw == NOT_APPLICABLE:
-                return AnswerValue(not_applicable=True, **common)
-            if question.kind == "yesno":
-                return AnswerValue(yes={"yes": True, "no": False}.get(raw), **common)
-            return AnswerValue(option_keys=(raw,) if raw else (), **common)
-        if question.kind == "multi":
-            chosen = set(raw or [])
-            if DONT_KNOW in chosen:
-                return AnswerValue(dont_know=True, **common)
-            if NOT_APPLICABLE in chosen:
-                return AnswerValue(not_applicable=True, **common)
-            return AnswerValue(option_keys=chosen, **common)
-        if cleaned.get(f"{key}-dont_know"):
-            return AnswerValue(dont_know=True, **common)
-        if cleaned.get(f"{key}-na"):
-            return AnswerValue(not_applicable=True, **common)
-        return AnswerValue(number=cleaned.get(f"{key}-number"), **common)
+        return self.question_fields[question.pk].read(cleaned)
 
     def clean(self):
         cleaned = super().clean()
@@ -272,14 +319,15 @@ class DimensionStepForm(forms.Form):
         return cleaned
 
     def _clean_number(self, question, cleaned):
-        key = question.key
+        names = self.question_fields[question.pk]
+        key = names.value
         text = (cleaned.get(key) or "").strip().replace(",", "").replace(" ", "")
-        flags = [cleaned.get(f"{key}-dont_know"), cleaned.get(f"{key}-na")]
+        flags = [cleaned.get(names.dont_know), cleaned.get(names.not_applicable)]
         if sum(bool(flag) for flag in flags) > 1:
             self.add_error(key, _("Choose either Don't know or Not applicable."))
             return
         if not text:
-            cleaned[f"{key}-number"] = None
+            cleaned[names.number] = None
             return
         if any(flags):
             self.add_error(key, _("Leave the number empty when you choose Don't know or Not applicable."))
@@ -303,7 +351,7 @@ class DimensionStepForm(forms.Form):
                 },
             )
             return
-        cleaned[f"{key}-number"] = number.quantize(Decimal("0.01")).normalize()
+        cleaned[names.number] = number.quantize(Decimal("0.01")).normalize()
 
     def _check_not_applicable_share(self, cleaned):
         values = {question.pk: self._value_of(question, cleaned) for question in self.questions}
@@ -332,9 +380,10 @@ class DimensionStepForm(forms.Form):
         cleaned = getattr(self, "cleaned_data", {})
         to_save = {}
         for question in self.questions:
+            names = self.question_fields[question.pk]
             value = self._value_of(question, cleaned)
-            if value is not None and value != read_shown(cleaned.get(f"{question.key}-seen", "")):
-                to_save[question.pk] = (value, cleaned.get(f"{question.key}-rev") or 0)
+            if value is not None and value != read_shown(cleaned.get(names.seen, "")):
+                to_save[question.pk] = (value, cleaned.get(names.revision) or 0)
         return to_save
 
     def save_step(self, *, user) -> StepOutcome:
@@ -346,8 +395,9 @@ class DimensionStepForm(forms.Form):
         revisions = {}
         for question in self.questions:
             if question.pk in saved.revisions:
-                revisions[f"{question.key}-rev"] = str(saved.revisions[question.pk])
-                revisions[f"{question.key}-seen"] = shown(self._submitted[question.pk][0])
+                names = self.question_fields[question.pk]
+                revisions[names.revision] = str(saved.revisions[question.pk])
+                revisions[names.seen] = shown(self._submitted[question.pk][0])
         return StepOutcome(errors=_errors(self), conflicts=len(self.conflicts), revisions=revisions)
 
     def shown_again(self, answers: dict[int, Answer]) -> "DimensionStepForm":
@@ -357,28 +407,24 @@ class DimensionStepForm(forms.Form):
         member typed, so that saving again is a deliberate choice); a question with an error keeps both
         the typed value and its old revision; every other question shows what is stored now.
         """
-        conflicted = {conflict.question.pk for conflict in self.conflicts}
-        data = self.data.copy()
-        for question in self.questions:
-            if self.question_has_errors(question) and question.pk not in conflicted:
-                continue
-            answer = answers.get(question.pk)
-            stored = selectors.answer_value(answer)
-            if question.pk not in self._submitted:
-                for name, values in raw_fields(question, stored).items():
-                    data.setlist(name, values)
-            data[f"{question.key}-rev"] = str(answer.revision if answer else 0)
-            data[f"{question.key}-seen"] = shown(stored)
-        form = DimensionStepForm(
-            data,
+        again = DimensionStepForm(
             questions=self.questions,
             answers=answers,
             max_not_applicable_share=self.max_not_applicable_share,
             assessment=self.assessment,
         )
-        form.conflicts = self.conflicts
-        form.is_valid()
-        return form
+        for question in self.questions:
+            names = self.question_fields[question.pk]
+            if self.question_has_errors(question):
+                typed = names.names
+            elif question.pk in self._submitted:
+                typed = names.entered
+            else:
+                continue
+            again.initial.update({name: self[name].data for name in typed})
+        again.conflicts = self.conflicts
+        _show_errors(again, self)
+        return again
 
 
 class ProfileStepForm(forms.ModelForm):
@@ -457,6 +503,49 @@ def framework_seen(status, link):
     return f"{status}|{link}"
 
 
+@dataclass(frozen=True)
+class ElementFields:
+    """The form fields of one framework element, and a stored element as their initial data."""
+
+    key: str
+
+    @property
+    def status(self) -> str:
+        return f"fw-{self.key}"
+
+    @property
+    def link(self) -> str:
+        return f"fw-{self.key}-link"
+
+    @property
+    def revision(self) -> str:
+        return f"fw-{self.key}-rev"
+
+    @property
+    def seen(self) -> str:
+        return f"fw-{self.key}-seen"
+
+    @property
+    def entered(self) -> list[str]:
+        """The fields the member fills in."""
+        return [self.status, self.link]
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.entered, self.revision, self.seen]
+
+    def initial(self, item: FrameworkAnswer | None) -> dict[str, object]:
+        """The initial data that shows `item`, the element as stored (None: never saved)."""
+        if item is None:
+            return {self.status: None, self.link: "", self.revision: 0, self.seen: ""}
+        return {
+            self.status: item.status,
+            self.link: item.link,
+            self.revision: item.revision,
+            self.seen: framework_seen(item.status, item.link),
+        }
+
+
 class FrameworkStepForm(forms.Form):
     """The strategic framework review: each element present, partial or absent, with a link."""
 
@@ -470,46 +559,46 @@ class FrameworkStepForm(forms.Form):
         self.conflict_messages: list[str] = []
         self._conflicted: list[str] = []
         self._submitted: dict[str, tuple[str, str, int]] = {}
+        self.element_fields = {element["key"]: ElementFields(element["key"]) for element in self.elements}
         for element in self.elements:
-            key, existing = element["key"], answers.get(element["key"])
-            self.fields[f"fw-{key}"] = forms.ChoiceField(
+            names = self.element_fields[element["key"]]
+            self.fields[names.status] = forms.ChoiceField(
                 label=element["name"],
                 help_text=element["help"],
                 required=False,
                 choices=FrameworkStatus.choices,
                 widget=RADIOS,
             )
-            self.fields[f"fw-{key}-link"] = forms.CharField(
+            self.fields[names.link] = forms.CharField(
                 label=_("Link to the document"),
                 required=False,
                 max_length=EVIDENCE_URL_MAX,
                 validators=[web_link],
                 widget=forms.URLInput(attrs={"placeholder": "https://"}),
             )
-            self.fields[f"fw-{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
-            self.fields[f"fw-{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=600)
-            self.initial[f"fw-{key}-seen"] = framework_seen(existing.status, existing.link) if existing else ""
-            self.initial[f"fw-{key}"] = existing.status if existing else None
-            self.initial[f"fw-{key}-link"] = existing.link if existing else ""
-            self.initial[f"fw-{key}-rev"] = existing.revision if existing else 0
+            self.fields[names.revision] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+            self.fields[names.seen] = forms.CharField(widget=forms.HiddenInput, required=False, max_length=600)
+            self.initial.update(names.initial(answers.get(element["key"])))
 
     def rows(self):
         for element in self.elements:
-            key = element["key"]
-            yield element, self[f"fw-{key}"], self[f"fw-{key}-link"], self[f"fw-{key}-rev"], self[f"fw-{key}-seen"]
+            names = self.element_fields[element["key"]]
+            yield element, self[names.status], self[names.link], self[names.revision], self[names.seen]
+
+    def _has_errors(self, key) -> bool:
+        return any(name in self.errors for name in self.element_fields[key].entered)
 
     def items_to_save(self):
         """{element: (status, link, base revision)} for each valid element the member changed."""
         cleaned = getattr(self, "cleaned_data", {})
         items = {}
-        for element in self.elements:
-            key = element["key"]
-            if f"fw-{key}" in self.errors or f"fw-{key}-link" in self.errors:
+        for key, names in self.element_fields.items():
+            if self._has_errors(key):
                 continue
-            status, link = cleaned.get(f"fw-{key}") or "", cleaned.get(f"fw-{key}-link", "").strip()
-            if framework_seen(status, link) == (cleaned.get(f"fw-{key}-seen") or framework_seen("", "")):
+            status, link = cleaned.get(names.status) or "", cleaned.get(names.link, "").strip()
+            if framework_seen(status, link) == (cleaned.get(names.seen) or framework_seen("", "")):
                 continue  # left as the page showed it
-            items[key] = (status, link, cleaned.get(f"fw-{key}-rev") or 0)
+            items[key] = (status, link, cleaned.get(names.revision) or 0)
         return items
 
     def save_step(self, *, user) -> StepOutcome:
@@ -526,26 +615,26 @@ class FrameworkStepForm(forms.Form):
         revisions = {}
         for element, item in self.answers.items():
             if element in self._submitted and element not in self._conflicted:
-                revisions[f"fw-{element}-rev"] = str(item.revision)
-                revisions[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
+                names = self.element_fields[element]
+                revisions[names.revision] = str(item.revision)
+                revisions[names.seen] = framework_seen(item.status, item.link)
         return StepOutcome(errors=_errors(self), conflicts=len(self.conflict_messages), revisions=revisions)
 
     def shown_again(self, answers) -> "FrameworkStepForm":
-        """The review after a save that left errors or conflicts: a bad link stays as typed, with its message;
-        an element in conflict or left alone shows what is stored now."""
-        data = self.data.copy()
-        for element, item in self.answers.items():
-            if f"fw-{element}-link" in self.errors:
+        """The review after a save that left errors or conflicts: an element with an error stays as typed, with
+        its message; one saved keeps what was typed at the revision now stored; the others show what is stored."""
+        again = FrameworkStepForm(assessment=self.assessment, answers=self.answers)
+        for key, names in self.element_fields.items():
+            if self._has_errors(key):
+                typed = names.names
+            elif key in self._submitted and key not in self._conflicted:
+                typed = names.entered
+            else:
                 continue
-            if element in self._conflicted or element not in self._submitted:
-                data[f"fw-{element}"] = item.status
-                data[f"fw-{element}-link"] = item.link
-            data[f"fw-{element}-rev"] = str(item.revision)
-            data[f"fw-{element}-seen"] = framework_seen(item.status, item.link)
-        form = FrameworkStepForm(data, assessment=self.assessment, answers=self.answers)
-        form.conflict_messages = self.conflict_messages
-        form.is_valid()
-        return form
+            again.initial.update({name: self[name].data for name in typed})
+        again.conflict_messages = self.conflict_messages
+        _show_errors(again, self)
+        return again
 
 
 def step_form(*, assessment: Assessment, structure: selectors.Structure, step: str, data=None, answers=None):

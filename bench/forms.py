@@ -12,7 +12,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from assessments.scoring import NONE_OF_THESE, AnswerValue
-from assessments.wizard_forms import DONT_KNOW, EVIDENCE_NOTE_MAX, EVIDENCE_URL_MAX, NOT_APPLICABLE, shown
+from assessments.wizard_forms import DONT_KNOW, EVIDENCE_NOTE_MAX, EVIDENCE_URL_MAX, NOT_APPLICABLE, QuestionFields
 
 _RADIOS = {"class": "form-check-input"}
 _web_link = URLValidator(schemes=["http", "https"])
@@ -39,47 +39,47 @@ def _specials(question):
 
 
 def _question_fields(question):
-    key = question.key
+    names = QuestionFields(question)
     options = [(option.key, option.label) for option in question.options.all()]
     common = {"label": question.text, "help_text": question.help, "required": False}
     fields = {}
     if question.kind == "choice":
-        fields[key] = forms.ChoiceField(
+        fields[names.value] = forms.ChoiceField(
             choices=[*options, *_specials(question)], widget=forms.RadioSelect(attrs=_RADIOS), **common
         )
     elif question.kind == "yesno":
-        fields[key] = forms.ChoiceField(
+        fields[names.value] = forms.ChoiceField(
             choices=[("yes", "Yes"), ("no", "No"), *_specials(question)],
             widget=forms.RadioSelect(attrs=_RADIOS),
             **common,
         )
     elif question.kind == "multi":
-        fields[key] = forms.MultipleChoiceField(
+        fields[names.value] = forms.MultipleChoiceField(
             choices=[*options, (NONE_OF_THESE, "None of these"), *_specials(question)],
             widget=forms.CheckboxSelectMultiple(attrs=_RADIOS),
             **common,
         )
     else:
-        fields[key] = forms.CharField(max_length=20, **common)
-        fields[f"{key}-dont_know"] = forms.BooleanField(
+        fields[names.value] = forms.CharField(max_length=20, **common)
+        fields[names.dont_know] = forms.BooleanField(
             required=False, label="Don't know", widget=forms.CheckboxInput(attrs=_RADIOS)
         )
         if question.allows_not_applicable:
-            fields[f"{key}-na"] = forms.BooleanField(
+            fields[names.not_applicable] = forms.BooleanField(
                 required=False, label="Not applicable", widget=forms.CheckboxInput(attrs=_RADIOS)
             )
-    fields[f"{key}-note"] = forms.CharField(
+    fields[names.note] = forms.CharField(
         label="Evidence note", required=False, max_length=EVIDENCE_NOTE_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
-    fields[f"{key}-link"] = forms.CharField(
+    fields[names.link] = forms.CharField(
         label="Evidence link",
         required=False,
         max_length=EVIDENCE_URL_MAX,
         validators=[_web_link],
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    fields[f"{key}-rev"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    fields[f"{key}-seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
+    fields[names.revision] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    fields[names.seen] = forms.CharField(widget=forms.HiddenInput, required=False)
     return fields
 
 
@@ -91,27 +91,6 @@ def plain_step_form(questions) -> type[forms.Form]:
     return type("PlainStepForm", (forms.Form,), declared)
 
 
-def initial_values(question, value: AnswerValue, revision: int) -> dict:
-    """The form's initial data showing `value` for the question, as the wizard shows a saved answer."""
-    key = question.key
-    initial = {
-        f"{key}-note": value.evidence_note,
-        f"{key}-link": value.evidence_url,
-        f"{key}-rev": revision,
-        f"{key}-seen": shown(value),
-    }
-    if question.kind == "choice":
-        initial[key] = value.option_keys[0] if value.option_keys else None
-    elif question.kind == "yesno":
-        initial[key] = {True: "yes", False: "no"}.get(value.yes)
-    elif question.kind == "multi":
-        initial[key] = list(value.option_keys)
-    else:
-        initial[key] = "" if value.number is None else f"{value.number:f}"
-        initial[f"{key}-dont_know"] = value.dont_know
-    return initial
-
-
 def register_plain_form(
     name: str, questions, values: dict[int, AnswerValue], *, title: str = "Plain form", save=None
 ) -> None:
@@ -119,7 +98,8 @@ def register_plain_form(
     initial = {}
     for question in questions:
         value = values.get(question.pk)
-        initial.update(initial_values(question, value or AnswerValue(), 1 if value else 0))
+        # As the wizard shows a saved answer.
+        initial.update(QuestionFields(question).initial(value or AnswerValue(), 1 if value else 0))
     plain_forms[name] = PlainForm(plain_step_form(questions), initial, title, save)
 
 
@@ -136,14 +116,15 @@ def plain_save(assessment, questions):
         data = form.cleaned_data
         with transaction.atomic():
             for question in questions:
-                chosen = data.get(question.key)
+                names = QuestionFields(question)
+                chosen = data.get(names.value)
                 Answer.objects.update_or_create(
                     assessment=assessment,
                     question=question,
                     defaults={
                         "option_keys": chosen if isinstance(chosen, list) else [chosen] if chosen else [],
-                        "evidence_note": data.get(f"{question.key}-note", ""),
-                        "evidence_url": data.get(f"{question.key}-link", ""),
+                        "evidence_note": data.get(names.note, ""),
+                        "evidence_url": data.get(names.link, ""),
                         "answered_by": request.user,
                     },
                 )
