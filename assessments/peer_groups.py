@@ -168,7 +168,8 @@ def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = (
         definition=f"{words}: {base}",
         picked=picked,
         city_type=city_type,
-        region=subject.city.region,
+        # Only the region group reads the subject's city (one query the other groups need not make).
+        region=subject.city.region if kind == REGION else "",
         band=band,
     )
 
