@@ -80,14 +80,14 @@ def _profile_rows(assessment: Assessment) -> list[AnswerRow]:
     values = [
         (
             "metro_population",
-            _("Number"),
+            str(QuestionKind.NUMBER.label),
             "" if assessment.metro_population is None else str(assessment.metro_population),
         ),
-        ("is_capital", _("Yes or no"), _yes_no(assessment.is_capital)),
-        ("is_largest_city", _("Yes or no"), _yes_no(assessment.is_largest_city)),
-        ("gawc_tier", _("One option"), str(gawc.get(assessment.gawc_tier, assessment.gawc_tier))),
-        ("niche", _("One option"), str(dict(Niche.choices).get(assessment.niche, assessment.niche))),
-        ("past_role_declined", _("Yes or no"), _yes_no(assessment.past_role_declined)),
+        ("is_capital", str(QuestionKind.YESNO.label), _yes_no(assessment.is_capital)),
+        ("is_largest_city", str(QuestionKind.YESNO.label), _yes_no(assessment.is_largest_city)),
+        ("gawc_tier", str(QuestionKind.CHOICE.label), str(gawc.get(assessment.gawc_tier, assessment.gawc_tier))),
+        ("niche", str(QuestionKind.CHOICE.label), str(dict(Niche.choices).get(assessment.niche, assessment.niche))),
+        ("past_role_declined", str(QuestionKind.YESNO.label), _yes_no(assessment.past_role_declined)),
         ("declined_reason", _("Text"), assessment.declined_reason),
     ]
     by, at = _person(assessment.profile_updated_by), _when(assessment.profile_updated_at)

@@ -11,7 +11,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import translation
 
-from opencities.vocabulary import DIMENSION_KEYS, POLICY_THEMES, QUESTION_KIND_KEYS, QUESTION_TAG_KEYS
+from opencities.vocabulary import (
+    DIMENSION_KEYS,
+    KIND_CHOICE,
+    KIND_MULTI,
+    KIND_NUMBER,
+    POLICY_THEMES,
+    QUESTION_KIND_KEYS,
+    QUESTION_TAG_KEYS,
+)
 
 from .calibration import Calibration
 from .scoring import not_applicable_limit
@@ -215,11 +223,11 @@ class _Reader:
             "weight": self.number(raw, "weight", where, default=1, low=Decimal("0.01"), high=100) or Decimal(1),
             "allows_not_applicable": raw.get("not_applicable", False) is True,
         }
-        if kind in ("choice", "multi"):
+        if kind in (KIND_CHOICE, KIND_MULTI):
             fields["options"] = self.options(raw, where)
-            if kind == "multi" and fields["options"] and sum(o.points for o in fields["options"]) < 100:
+            if kind == KIND_MULTI and fields["options"] and sum(o.points for o in fields["options"]) < 100:
                 self.problem(where, "a checklist's option points must add up to at least 100")
-        elif kind == "number":
+        elif kind == KIND_NUMBER:
             fields["unit"] = raw.get("unit", "") if isinstance(raw.get("unit", ""), str) else ""
             fields["min_value"] = self.number(raw, "min", where)
             fields["max_value"] = self.number(raw, "max", where)

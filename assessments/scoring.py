@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING, Literal
 
-from opencities.vocabulary import QUESTION_KIND_KEYS
+from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YESNO, QUESTION_KIND_KEYS
 
 if TYPE_CHECKING:
     from .calibration import Bands, PolicyTheme
@@ -109,7 +109,7 @@ class QuestionSpec:
         object.__setattr__(self, "weight", _weight(self.weight, f"question {self.key!r} weight"))
         object.__setattr__(self, "options", tuple(self.options))
         object.__setattr__(self, "bands", tuple(self.bands))
-        if self.kind in ("choice", "multi"):
+        if self.kind in (KIND_CHOICE, KIND_MULTI):
             keys = [option.key for option in self.options]
             if not keys:
                 raise ValueError(f"question {self.key!r}: a {self.kind} question needs options")
@@ -117,7 +117,7 @@ class QuestionSpec:
                 raise ValueError(f"question {self.key!r}: option keys must be unique")
         elif self.options:
             raise ValueError(f"question {self.key!r}: only choice and multi questions have options")
-        if self.kind == "number":
+        if self.kind == KIND_NUMBER:
             self._check_bands()
         elif self.bands:
             raise ValueError(f"question {self.key!r}: only number questions have bands")
@@ -200,11 +200,11 @@ def _refuse(question: QuestionSpec, problem: str) -> ValueError:
 
 def _check_shape(question: QuestionSpec, answer: AnswerValue) -> None:
     """Refuse values that belong to another kind of question, so a stale field never scores silently."""
-    if question.kind not in ("choice", "multi") and answer.option_keys:
+    if question.kind not in (KIND_CHOICE, KIND_MULTI) and answer.option_keys:
         raise _refuse(question, "options given")
-    if question.kind != "number" and answer.number is not None:
+    if question.kind != KIND_NUMBER and answer.number is not None:
         raise _refuse(question, "a number given")
-    if question.kind != "yesno" and answer.yes is not None:
+    if question.kind != KIND_YESNO and answer.yes is not None:
         raise _refuse(question, "a yes/no given")
 
 
@@ -221,15 +221,15 @@ def question_points(question: QuestionSpec, answer: AnswerValue | None) -> Decim
     if answer.dont_know:
         return ZERO
     _check_shape(question, answer)
-    if question.kind == "choice":
+    if question.kind == KIND_CHOICE:
         if len(answer.option_keys) != 1:
             raise _refuse(question, f"exactly one option is needed, got {len(answer.option_keys)}")
         (key,) = answer.option_keys
         return question.option(key).points
-    if question.kind == "multi":
+    if question.kind == KIND_MULTI:
         ticked = sum((question.option(key).points for key in answer.option_keys if key != NONE_OF_THESE), ZERO)
         return min(ticked, HUNDRED)
-    if question.kind == "number":
+    if question.kind == KIND_NUMBER:
         if answer.number is None:
             raise _refuse(question, "a number is needed")
         return next(band.points for band in question.bands if band.below is None or answer.number < band.below)

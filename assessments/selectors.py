@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opencities import caching
-from opencities.vocabulary import CityTypeName, city_type_name
+from opencities.vocabulary import KIND_CHOICE, CityTypeName, city_type_name
 
 from .calibration import Bands
 from .citytype import RULE_DESCRIPTIONS
@@ -176,7 +176,7 @@ class Gap:
 
 
 def _needs_evidence(question: Question, answer: Answer, threshold: Decimal) -> bool:
-    if question.kind != "choice" or not answer.option_keys or answer.evidence_note or answer.evidence_url:
+    if question.kind != KIND_CHOICE or not answer.option_keys or answer.evidence_note or answer.evidence_url:
         return False
     points = {option.key: option.points for option in question.options.all()}
     return points.get(answer.option_keys[0], Decimal(0)) >= threshold

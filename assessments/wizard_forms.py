@@ -12,6 +12,8 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YESNO
+
 from . import selectors
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question
 from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
@@ -139,7 +141,7 @@ class QuestionFields:
         """The fields the member fills in: the answer and its evidence."""
         names = [self.value]
         # A number question says Don't know or Not applicable with check boxes, the others with a choice.
-        if self.question.kind == "number":
+        if self.question.kind == KIND_NUMBER:
             names.append(self.dont_know)
             if self.question.allows_not_applicable:
                 names.append(self.not_applicable)
@@ -154,11 +156,11 @@ class QuestionFields:
         """The initial data that shows `value`, saved at `revision`."""
         special = DONT_KNOW if value.dont_know else NOT_APPLICABLE if value.not_applicable else None
         initial: dict[str, object] = {}
-        if self.question.kind == "choice":
+        if self.question.kind == KIND_CHOICE:
             initial[self.value] = special or (value.option_keys[0] if value.option_keys else None)
-        elif self.question.kind == "yesno":
+        elif self.question.kind == KIND_YESNO:
             initial[self.value] = special or {True: "yes", False: "no"}.get(value.yes)
-        elif self.question.kind == "multi":
+        elif self.question.kind == KIND_MULTI:
             initial[self.value] = [special] if special else list(value.option_keys)
         else:
             initial[self.value] = "" if value.number is None else f"{value.number:f}"
@@ -178,15 +180,15 @@ class QuestionFields:
             "evidence_note": cleaned.get(self.note, "").strip(),
             "evidence_url": cleaned.get(self.link, "").strip(),
         }
-        if self.question.kind in ("choice", "yesno"):
+        if self.question.kind in (KIND_CHOICE, KIND_YESNO):
             if raw == DONT_KNOW:
                 return AnswerValue(dont_know=True, **common)
             if raw == NOT_APPLICABLE:
                 return AnswerValue(not_applicable=True, **common)
-            if self.question.kind == "yesno":
+            if self.question.kind == KIND_YESNO:
                 return AnswerValue(yes={"yes": True, "no": False}.get(raw), **common)
             return AnswerValue(option_keys=(raw,) if raw else (), **common)
-        if self.question.kind == "multi":
+        if self.question.kind == KIND_MULTI:
             chosen = set(raw or [])
             if DONT_KNOW in chosen:
                 return AnswerValue(dont_know=True, **common)
@@ -233,17 +235,17 @@ class DimensionStepForm(forms.Form):
     def _add_fields(self, question, answer):
         names = self.question_fields[question.pk]
         options = [(option.key, f"{option.label}") for option in question.options.all()]
-        if question.kind == "choice":
+        if question.kind == KIND_CHOICE:
             self.fields[names.value] = forms.ChoiceField(
                 choices=options + _special_choices(question), widget=RADIOS, required=False
             )
-        elif question.kind == "yesno":
+        elif question.kind == KIND_YESNO:
             self.fields[names.value] = forms.ChoiceField(
                 choices=[("yes", _("Yes")), ("no", _("No")), *_special_choices(question)],
                 widget=RADIOS,
                 required=False,
             )
-        elif question.kind == "multi":
+        elif question.kind == KIND_MULTI:
             self.fields[names.value] = forms.MultipleChoiceField(
                 choices=[*options, (NONE_OF_THESE, _("None of these")), *_special_choices(question)],
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -305,7 +307,7 @@ class DimensionStepForm(forms.Form):
         cleaned = super().clean()
         for question in self.questions:
             key = question.key
-            if question.kind == "multi":
+            if question.kind == KIND_MULTI:
                 chosen = set(cleaned.get(key) or [])
                 exclusive = chosen & (SPECIALS | {NONE_OF_THESE})
                 if exclusive and len(chosen) > 1:
@@ -313,7 +315,7 @@ class DimensionStepForm(forms.Form):
                         key,
                         _("“None of these”, “Don't know” and “Not applicable” cannot be combined with other ticks."),
                     )
-            elif question.kind == "number":
+            elif question.kind == KIND_NUMBER:
                 self._clean_number(question, cleaned)
         self._check_not_applicable_share(cleaned)
         return cleaned

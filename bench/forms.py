@@ -13,6 +13,7 @@ from django.db import transaction
 
 from assessments.scoring import NONE_OF_THESE, AnswerValue
 from assessments.wizard_forms import DONT_KNOW, EVIDENCE_NOTE_MAX, EVIDENCE_URL_MAX, NOT_APPLICABLE, QuestionFields
+from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_YESNO
 
 _RADIOS = {"class": "form-check-input"}
 _web_link = URLValidator(schemes=["http", "https"])
@@ -43,17 +44,17 @@ def _question_fields(question):
     options = [(option.key, option.label) for option in question.options.all()]
     common = {"label": question.text, "help_text": question.help, "required": False}
     fields = {}
-    if question.kind == "choice":
+    if question.kind == KIND_CHOICE:
         fields[names.value] = forms.ChoiceField(
             choices=[*options, *_specials(question)], widget=forms.RadioSelect(attrs=_RADIOS), **common
         )
-    elif question.kind == "yesno":
+    elif question.kind == KIND_YESNO:
         fields[names.value] = forms.ChoiceField(
             choices=[("yes", "Yes"), ("no", "No"), *_specials(question)],
             widget=forms.RadioSelect(attrs=_RADIOS),
             **common,
         )
-    elif question.kind == "multi":
+    elif question.kind == KIND_MULTI:
         fields[names.value] = forms.MultipleChoiceField(
             choices=[*options, (NONE_OF_THESE, "None of these"), *_specials(question)],
             widget=forms.CheckboxSelectMultiple(attrs=_RADIOS),

@@ -19,6 +19,7 @@ from assessments.services.assessments import (
 )
 from assessments.services.questionnaires import questionnaire_load
 from assessments.tests.wizard_helpers import PROFILE, QUESTIONNAIRE_FILE, fill_in, middle_value
+from opencities.vocabulary import KIND_CHOICE
 
 from .browser import form_fields, value_of, with_value
 from .forms import plain_save, register_plain_form
@@ -57,7 +58,7 @@ def step_questions(step=STEP):
 
 def changed_question(questions):
     """The question each POST changes: the step's first single-choice question."""
-    return next(question for question in questions if question.kind == "choice")
+    return next(question for question in questions if question.kind == KIND_CHOICE)
 
 
 def _other_option(fields, question):

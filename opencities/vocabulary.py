@@ -209,11 +209,17 @@ DIMENSIONS = (
     ),
 )
 
+# The question kinds' keys, for the code that treats one kind differently (scoring, the loader, the wizard's forms).
+KIND_CHOICE = "choice"
+KIND_MULTI = "multi"
+KIND_NUMBER = "number"
+KIND_YESNO = "yesno"
+
 QUESTION_KINDS = (
-    Term("choice", _("One option")),
-    Term("multi", _("Checklist")),
-    Term("number", _("Number")),
-    Term("yesno", _("Yes or no")),
+    Term(KIND_CHOICE, _("One option")),
+    Term(KIND_MULTI, _("Checklist")),
+    Term(KIND_NUMBER, _("Number")),
+    Term(KIND_YESNO, _("Yes or no")),
 )
 
 QUESTION_TAGS = (
