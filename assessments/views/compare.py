@@ -1,6 +1,5 @@
 """Compare an assessment with peer cities: the page and its CSV show the same numbers."""
 
-import csv
 from decimal import Decimal
 from html import escape  # the standard library's: no SafeString per value, for long lists
 
@@ -10,6 +9,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from opencities.spreadsheets import EscapedCSVWriter
 
 from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
@@ -207,7 +208,7 @@ def assessment_compare_csv(request, pk, *, city, membership):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"opencities-{slugify(city.slug)}-{assessment.year}-compare-{context['kind']}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = EscapedCSVWriter(response)
     writer.writerow([_("City"), city.name, _("Year"), assessment.year])
     writer.writerow([_("Peer group"), context["group"].definition])
     writer.writerow([_("Cities in the group (n)"), context["n"]])

@@ -6,6 +6,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import tablib
+from django.contrib import admin
 
 from opencities import spreadsheets
 from opencities.spreadsheets import dataset_escaped, formula_escaped, formula_unescaped
@@ -51,3 +52,29 @@ def test_the_xlsx_export_format_escapes(text):
     # A workbook keeps a carriage return as a line feed.
     assert sheet["A2"].value == "'" + text.replace("\r", "\n") and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == "plain"
+
+
+def test_the_hand_built_csv_writer_escapes_every_cell():
+    out = io.StringIO()
+    spreadsheets.EscapedCSVWriter(out).writerow(["=1+1", "Zürich", 3, None])
+    assert out.getvalue() == "'=1+1,Zürich,3,\r\n"
+
+
+def test_every_admin_export_format_escapes():
+    """Every admin that exports (its formats, not the library's defaults) writes a formula as text."""
+    exporting = [
+        model_admin for model_admin in admin.site._registry.values() if hasattr(model_admin, "get_export_formats")
+    ]
+    assert exporting  # the case studies, the rules and the assessments at least
+    dataset = tablib.Dataset(["=1+1"], headers=["cell"])
+    for model_admin in exporting:
+        for format_class in model_admin.get_export_formats():
+            file_format = format_class()
+            if file_format.get_extension() == "json":  # no spreadsheet: its text goes out as it is
+                continue
+            content = file_format.export_data(dataset)
+            if file_format.is_binary():
+                cell = openpyxl.load_workbook(io.BytesIO(content)).active["A2"].value
+            else:
+                cell = tablib.Dataset().load(content, format="csv")[0][0]
+            assert cell == "'=1+1", (type(model_admin).__name__, format_class.__name__)
