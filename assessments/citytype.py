@@ -15,15 +15,9 @@ from .scoring import round_half_up
 if TYPE_CHECKING:
     from .calibration import CityTypeCalibration
 
-GAWC_TIER_INDEX: dict[str, int] = {
-    "none": 0,
-    "gamma": 1,
-    "beta": 2,
-    "alpha-": 3,
-    "alpha": 4,
-    "alpha+": 5,
-    "alpha++": 6,
-}
+# The platform's GaWC tiers from the lowest up (models.GawcTier gives their names); the one order of the tiers.
+GAWC_TIER_ORDER: tuple[str, ...] = ("none", "gamma", "beta", "alpha-", "alpha", "alpha+", "alpha++")
+GAWC_TIER_INDEX: dict[str, int] = {tier: rank for rank, tier in enumerate(GAWC_TIER_ORDER)}
 UNKNOWN_TIER = "unknown"
 GAWC_TIERS: tuple[str, ...] = (*GAWC_TIER_INDEX, UNKNOWN_TIER)
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from assessments.calibration import DEFAULT_CALIBRATION
 from assessments.citytype import (
     CITY_TYPE_KEYS,
+    GAWC_TIER_ORDER,
     GAWC_TIERS,
     NICHES,
     RULE_DESCRIPTIONS,
@@ -20,6 +21,7 @@ from assessments.citytype import (
     classify,
     prototype_distances,
 )
+from assessments.models import GawcTier
 
 CALIBRATION = DEFAULT_CALIBRATION.city_type
 EXAMPLES = Path(__file__).resolve().parent / "data" / "city-type-examples.csv"
@@ -258,3 +260,7 @@ def test_every_profile_gets_one_of_the_five_types(city, presence, connectivity):
     assert list(result.distances) == list(CITY_TYPE_KEYS)
     assert all(distance >= 0 and math.isfinite(distance) for distance in result.distances.values())
     assert result.explanation.endswith(".")
+
+
+def test_the_gawc_tier_choices_are_the_tiers_of_the_one_order():
+    assert set(GawcTier.values) == set(GAWC_TIER_ORDER)

@@ -14,12 +14,11 @@ from opencities.spreadsheets import EscapedCSVWriter
 
 from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
+from ..citytype import GAWC_TIER_INDEX, GAWC_TIER_ORDER
 from ..models import Assessment, GawcTier, Role
 from ..radar import radar_svg
 from ..scoring import round_half_up
 from ..spread import SpreadRow, spread_drawing
-
-TIER_ORDER = ["none", "gamma", "beta", "alpha-", "alpha", "alpha+", "alpha++"]
 
 
 def _assessment(city, pk):
@@ -119,8 +118,9 @@ def reference_facts(assessment, group, peers):
         cities = peer_groups.members(group, peer_groups.reference_cities(assessment))
         basis = _("reference cities that fit the group's definition")
     figures = [(row.city_metro_population, row.foreign_born_share, row.gawc_tier) for row in cities]
-    tiers = [TIER_ORDER.index(tier) for _pop, _share, tier in figures if tier in TIER_ORDER]
+    tiers = [GAWC_TIER_INDEX[tier] for _pop, _share, tier in figures if tier in GAWC_TIER_INDEX]
     median_tier = _median(tiers)
+    median_tier_name = None if median_tier is None else dict(GawcTier.choices).get(GAWC_TIER_ORDER[int(median_tier)])
     return {
         "basis": basis,
         "rows": [
@@ -146,7 +146,7 @@ def reference_facts(assessment, group, peers):
                 "value": city.get_gawc_tier_display() if city.gawc_tier else None,
                 "year": city.gawc_year,
                 "source": city.gawc_source,
-                "median": dict(GawcTier.choices).get(TIER_ORDER[int(median_tier)]) if median_tier is not None else None,
+                "median": median_tier_name,
                 "n": len(tiers),
             },
         ],
