@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from typing import Literal
 
+from opencities.vocabulary import BAND_HIGH, BAND_LOW
+
 from .calibration import Bands, PeerGroupRules
 from .scoring import BandName, band, round_half_up
 
@@ -198,11 +200,11 @@ def strengths_and_weaknesses(
         basis = ABSOLUTE_BANDS
         scored = [comparison for comparison in dimensions if comparison.score is not None]
         strengths = sorted(
-            (comparison for comparison in scored if band(comparison.score, bands) == "high"),
+            (comparison for comparison in scored if band(comparison.score, bands) == BAND_HIGH),
             key=lambda comparison: -comparison.score,
         )
         weaknesses = sorted(
-            (comparison for comparison in scored if band(comparison.score, bands) == "low"),
+            (comparison for comparison in scored if band(comparison.score, bands) == BAND_LOW),
             key=lambda comparison: comparison.score,
         )
 

@@ -9,15 +9,24 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YESNO, QUESTION_KIND_KEYS
+from opencities.vocabulary import (
+    BAND_HIGH,
+    BAND_LOW,
+    BAND_MEDIUM,
+    KIND_CHOICE,
+    KIND_MULTI,
+    KIND_NUMBER,
+    KIND_YESNO,
+    QUESTION_KIND_KEYS,
+)
 
 if TYPE_CHECKING:
     from .calibration import Bands, PolicyTheme
 
 QuestionKind = str  # one of QUESTION_KIND_KEYS
-BandName = Literal["low", "medium", "high"]
+BandName = str  # one of BAND_KEYS
 
 FRAMEWORK_STATUSES: tuple[str, ...] = ("present", "partial", "absent")
 
@@ -352,10 +361,10 @@ def policy_theme_scores(
 def band(score: Decimal, bands: Bands) -> BandName:
     """The recommendation band of a score: low < low_below <= medium < high_from <= high."""
     if score < bands.low_below:
-        return "low"
+        return BAND_LOW
     if score < bands.high_from:
-        return "medium"
-    return "high"
+        return BAND_MEDIUM
+    return BAND_HIGH
 
 
 def not_applicable_limit(question_count: int, max_share: Decimal | float) -> int:

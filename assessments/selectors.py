@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opencities import caching
-from opencities.vocabulary import KIND_CHOICE, CityTypeName, city_type_name
+from opencities.vocabulary import BAND_WORDS, KIND_CHOICE, CityTypeName, city_type_name
 
 from .calibration import Bands
 from .citytype import RULE_DESCRIPTIONS
@@ -339,11 +339,10 @@ class Profile:
 
 
 def _score_row(key: str, name: str, score: Decimal | None, bands: Bands) -> ScoreRow:
-    words = {"low": _("low"), "medium": _("medium"), "high": _("high")}
     if score is None:
         return ScoreRow(key, name, None, "", _("not scored"))
     level = band(score, bands)
-    return ScoreRow(key, name, score, level, words[level])
+    return ScoreRow(key, name, score, level, str(BAND_WORDS[level]))
 
 
 def _framework_row(element: dict, answer: FrameworkAnswer | None) -> FrameworkRow:

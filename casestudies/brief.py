@@ -308,12 +308,12 @@ def _scoring(s, calibration: Calibration) -> list[Flowable]:
         *([levels[key], _figure(points)] for key, _label, points in MATURITY_LADDER),
     ]
     edges = {"low": _figure(calibration.bands.low_below), "high": _figure(calibration.bands.high_from)}
-    bands = [
-        [_("Band"), _("Scores")],
-        [_("Low"), _("below %(low)s") % edges],
-        [_("Medium"), _("%(low)s or more, and below %(high)s") % edges],
-        [_("High"), _("%(high)s or more") % edges],
-    ]
+    scores = {
+        vocabulary.BAND_LOW: _("below %(low)s") % edges,
+        vocabulary.BAND_MEDIUM: _("%(low)s or more, and below %(high)s") % edges,
+        vocabulary.BAND_HIGH: _("%(high)s or more") % edges,
+    }
+    bands = [[_("Band"), _("Scores")], *([str(term.name), scores[term.key]] for term in vocabulary.BANDS)]
     themes = [
         [_("Policy theme"), _("How it is calculated")],
         *([str(row.name), str(row.calculated_as)] for row in method.policy_theme_rows()),

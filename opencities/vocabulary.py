@@ -1,5 +1,5 @@
 """The method's vocabulary: the stable key and display name of every dimension, city type, question kind and tag,
-policy theme and recommendation theme (see docs/method.md).
+score band, policy theme and recommendation theme (see docs/method.md).
 
 The one definition of these keys and names: the questionnaire loader, the tag rows, the model and form choices,
 the recommendation rules, the admin and the public pages take them from here. Where data must spell a key itself
@@ -222,6 +222,19 @@ QUESTION_KINDS = (
     Term(KIND_YESNO, _("Yes or no")),
 )
 
+# The bands of a dimension score that the recommendations and the profile speak of; their edges are calibration
+# (assessments.scoring.band gives a score's band). The names head a column, the words stand inside a sentence.
+BAND_LOW = "low"
+BAND_MEDIUM = "medium"
+BAND_HIGH = "high"
+
+BANDS = (
+    Term(BAND_LOW, _("Low")),
+    Term(BAND_MEDIUM, _("Medium")),
+    Term(BAND_HIGH, _("High")),
+)
+BAND_WORDS = {BAND_LOW: _("low"), BAND_MEDIUM: _("medium"), BAND_HIGH: _("high")}
+
 QUESTION_TAGS = (
     Term("fact", _("Fact")),
     Term("input", _("Input (a policy or service)")),
@@ -269,6 +282,7 @@ DIMENSION_KEYS = keys(DIMENSIONS)
 CITY_TYPE_KEYS = keys(CITY_TYPES)
 QUESTION_KIND_KEYS = keys(QUESTION_KINDS)
 QUESTION_TAG_KEYS = keys(QUESTION_TAGS)
+BAND_KEYS = keys(BANDS)
 POLICY_THEME_KEYS = keys(POLICY_THEMES)
 RECOMMENDATION_THEME_KEYS = keys(RECOMMENDATION_THEMES)
 

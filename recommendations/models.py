@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, City
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from opencities.vocabulary import BAND_KEYS, BAND_LOW
 
-BANDS = ("low", "medium", "high")
 # The twelve elements of the strategic framework review (their keys in the questionnaire file).
 FRAMEWORK_ELEMENTS = (
     "strategy",
@@ -49,7 +49,7 @@ class RecommendationRule(models.Model):
     bands = models.CharField(
         _("triggering bands"),
         max_length=30,
-        default="low",
+        default=BAND_LOW,
         help_text=_("Comma-separated: low, medium, high. A triggering dimension scored in one of them fires the rule."),
     )
     framework_elements = models.CharField(
@@ -80,7 +80,7 @@ class RecommendationRule(models.Model):
 
     def clean(self):
         errors = {}
-        unknown_bands = [band for band in _keys(self.bands) if band not in BANDS]
+        unknown_bands = [band for band in _keys(self.bands) if band not in BAND_KEYS]
         if unknown_bands or not _keys(self.bands):
             errors["bands"] = _("Use low, medium or high, comma-separated (got “%(value)s”).") % {"value": self.bands}
         unknown_elements = [key for key in _keys(self.framework_elements) if key not in FRAMEWORK_ELEMENTS]

@@ -43,6 +43,7 @@ from opencities.documents import (
     url_markup,
 )
 from opencities.fonts import BOLD, REGULAR
+from opencities.vocabulary import BANDS, choices
 
 from .report_data import CaseStudyRef, EvidenceLine, FrameworkLine, Highlight, RecommendationLine, ReportData
 
@@ -53,7 +54,7 @@ NOTICE_RULE = colors.HexColor("#c9a227")
 
 MINUS = "\u2212"
 DASH = "—"
-BAND_NAMES = {"low": gettext_lazy("Low"), "medium": gettext_lazy("Medium"), "high": gettext_lazy("High")}
+BAND_NAMES = dict(choices(BANDS))
 
 SECTION_SUMMARY = gettext_lazy("Executive summary")
 SECTION_RADAR = gettext_lazy("Profile at a glance")

@@ -17,14 +17,12 @@ the order below. The order is stable and total:
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import get_args
 
 from django.utils.translation import gettext as _
 
-from assessments.scoring import FRAMEWORK_STATUSES, BandName, round_half_up
-from opencities.vocabulary import CITY_TYPE_KEYS
+from assessments.scoring import FRAMEWORK_STATUSES, round_half_up
+from opencities.vocabulary import BAND_KEYS, BAND_WORDS, CITY_TYPE_KEYS
 
-BANDS: tuple[str, ...] = get_args(BandName)
 PRIORITIES = (1, 2, 3)
 NOT_ANSWERED = "not answered"
 GAP_STATUSES = ("absent", "partial")
@@ -101,9 +99,9 @@ class Rule:
 
     def __post_init__(self) -> None:
         _as_tuple(self, "dimension_keys", "bands", "framework_elements", "city_types", "case_study_slugs")
-        unknown_bands = [band for band in self.bands if band not in BANDS]
+        unknown_bands = [band for band in self.bands if band not in BAND_KEYS]
         if unknown_bands:
-            raise ValueError(f"rule {self.key!r}: unknown bands {unknown_bands}; use {', '.join(BANDS)}")
+            raise ValueError(f"rule {self.key!r}: unknown bands {unknown_bands}; use {', '.join(BAND_KEYS)}")
         unknown_types = [city_type for city_type in self.city_types if city_type not in CITY_TYPES]
         if unknown_types:
             raise ValueError(f"rule {self.key!r}: unknown city types {unknown_types}")
@@ -123,8 +121,8 @@ class DimensionInput:
     peer_median: Decimal | None = None
 
     def __post_init__(self) -> None:
-        if self.band is not None and self.band not in BANDS:
-            raise ValueError(f"dimension {self.key!r}: unknown band {self.band!r}; use {', '.join(BANDS)}")
+        if self.band is not None and self.band not in BAND_KEYS:
+            raise ValueError(f"dimension {self.key!r}: unknown band {self.band!r}; use {', '.join(BAND_KEYS)}")
         if self.band is not None and self.score is None:
             raise ValueError(f"dimension {self.key!r}: a band needs a score")
         for what, value in (("score", self.score), ("peer median", self.peer_median)):
@@ -180,8 +178,7 @@ def _lower_first(name: str) -> str:
 
 def dimension_reason(dimension: DimensionInput) -> str:
     """Why a dimension fired a rule, with scores to one decimal place as the platform shows them."""
-    band_words = {"low": _("low"), "medium": _("medium"), "high": _("high")}
-    values = {"name": dimension.name, "score": _one_decimal(dimension.score), "band": band_words[dimension.band]}
+    values = {"name": dimension.name, "score": _one_decimal(dimension.score), "band": str(BAND_WORDS[dimension.band])}
     if dimension.peer_median is None:
         return _("%(name)s scored %(score)s, in the %(band)s band") % values
     # Compared as shown, so that "55.0, below your peer median of 55.0" can never be printed.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from opencities.vocabulary import CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES
-from recommendations.models import BANDS, FRAMEWORK_ELEMENTS
+from opencities.vocabulary import BAND_KEYS, CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES
+from recommendations.models import FRAMEWORK_ELEMENTS
 from recommendations.resources import COLUMNS as RULE_COLUMNS
 from recommendations.rules import DimensionInput, FrameworkInput, Rule, recommend
 
@@ -68,7 +68,7 @@ def test_the_rules_cover_every_theme_dimension_and_framework_element_with_known_
     assert dimensions == {dimension.key for dimension in DIMENSIONS}
     assert elements == set(FRAMEWORK_ELEMENTS)
     assert types == {city_type.key for city_type in CITY_TYPES}
-    assert {band for row in SHIPPED for band in listed(row["bands"])} <= set(BANDS)
+    assert {band for row in SHIPPED for band in listed(row["bands"])} <= set(BAND_KEYS)
     assert {row["priority"] for row in SHIPPED} == {"1", "2", "3"}
 
 
