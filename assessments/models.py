@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opencities import caching, vocabulary
+from opencities.mail import header_text
 
 from .comparison import scores_with_index
 from .questionnaire import calibration_of_source
@@ -45,7 +46,11 @@ class Niche(models.TextChoices):
 
 
 class City(models.Model):
-    name = models.CharField(_("name"), max_length=120, help_text=_("As the city writes it, accents included."))
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        help_text=_("As the city writes it, accents included; on one line (line breaks become spaces)."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True, help_text=_("ASCII, used in addresses."))
     country = models.CharField(_("country"), max_length=80)
     region = models.CharField(_("world region"), max_length=20, choices=Region.choices)
@@ -91,6 +96,10 @@ class City(models.Model):
     def get_absolute_url(self):
         return reverse("city_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        # The name goes into email subjects, where a line break cannot go.
+        self.name = header_text(self.name)
+
 
 class Role(models.TextChoices):
     """City roles, from least to most rights; each includes the rights of those before it."""
@@ -129,16 +138,19 @@ class Membership(models.Model):
         return Role.rank(self.role) >= Role.rank(role)
 
 
+ONE_LINE = _("On one line: line breaks become spaces.")
+
+
 class AccessRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    full_name = models.CharField(_("your name"), max_length=120)
+    full_name = models.CharField(_("your name"), max_length=120, help_text=ONE_LINE)
     email = models.EmailField(_("work email"))
     job_title = models.CharField(_("job title and department"), max_length=160)
-    city_name = models.CharField(_("city"), max_length=120)
+    city_name = models.CharField(_("city"), max_length=120, help_text=ONE_LINE)
     country = models.CharField(_("country"), max_length=80)
     region = models.CharField(_("world region"), max_length=20, choices=Region.choices)
     message = models.TextField(
@@ -173,6 +185,11 @@ class AccessRequest(models.Model):
 
     def __str__(self):
         return f"{self.full_name} <{self.email}> · {self.city_name}"
+
+    def clean(self):
+        # Both names go into email subjects (the city's, once approved), where a line break cannot go.
+        self.full_name = header_text(self.full_name)
+        self.city_name = header_text(self.city_name)
 
 
 class Invitation(models.Model):

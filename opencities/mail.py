@@ -1,10 +1,29 @@
-"""Email backend of the embedded default: one .eml file per message in EMAIL_FILE_PATH."""
+"""Email helpers: subjects and other header text as one plain line, and the email backend of the embedded
+default (one .eml file per message in EMAIL_FILE_PATH)."""
 
 import os
+import re
 import uuid
 
 from django.core.mail.backends.filebased import EmailBackend
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone
+
+# Runs of whitespace, control characters (Unicode's Cc: C0, DEL, C1) and line or paragraph separators: a mail
+# header takes none of them (a line break in a subject raises BadHeaderError); typed in a name, they mean a space.
+_NOT_ON_ONE_LINE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """The text on one line: line breaks, tabs and other control characters become single spaces."""
+    return _NOT_ON_ONE_LINE.sub(" ", str(value)).strip()
+
+
+def subject_render(template_name: str, context: dict) -> str:
+    """An email subject from its template: plain text (no HTML escaping of & or "), on one line."""
+    template = get_template(template_name).template  # Django's own Template, so that autoescape can be off
+    return header_text(template.render(Context(context, autoescape=False)))
 
 
 class OutboxEmailBackend(EmailBackend):

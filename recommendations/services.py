@@ -27,6 +27,7 @@ from kombu.exceptions import OperationalError
 from assessments.models import Assessment
 from assessments.services.team import members_notice_send
 from opencities.links import absolute_url
+from opencities.mail import subject_render
 
 from . import pdf, selectors
 from .models import Following, Partner, Report, ReportDelivery
@@ -162,7 +163,7 @@ def report_tell_members(*, report_id: int) -> None:
     context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}
     members_notice_send(
         city=assessment.city,
-        subject=render_to_string("recommendations/email/report_ready_subject.txt", context).strip(),
+        subject=subject_render("recommendations/email/report_ready_subject.txt", context),
         body=render_to_string("recommendations/email/report_ready.txt", context),
     )
 
@@ -308,7 +309,7 @@ def _message(delivery: ReportDelivery) -> EmailMultiAlternatives:
         "unsubscribe_url": unsubscribe,
         "site_url": absolute_url("/"),
     }
-    subject = render_to_string("recommendations/email/report_subject.txt", context).strip()
+    subject = subject_render("recommendations/email/report_subject.txt", context)
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "opencities.localhost"
     message = EmailMultiAlternatives(
         subject=subject,

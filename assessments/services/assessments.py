@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from opencities import caching
 from opencities.links import absolute_url
+from opencities.mail import subject_render
 from recommendations.services import report_request
 
 from .. import selectors
@@ -451,7 +452,7 @@ def _tell_members_result_ready(assessment_pk: int) -> None:
     }
     members_notice_send(
         city=assessment.city,
-        subject=render_to_string("assessments/email/result_ready_subject.txt", context).strip(),
+        subject=subject_render("assessments/email/result_ready_subject.txt", context),
         body=render_to_string("assessments/email/result_ready.txt", context),
     )
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from slugify import slugify
 
 from opencities.links import absolute_url
+from opencities.mail import header_text, subject_render
 
 from ..models import AccessRequest, City, Invitation, Membership, Role
 
@@ -44,7 +45,7 @@ def password_set_url(user: User) -> str:
 
 
 def _send(*, template: str, to: str, context: dict) -> None:
-    subject = render_to_string(f"assessments/email/{template}_subject.txt", context).strip()
+    subject = subject_render(f"assessments/email/{template}_subject.txt", context)
     body = render_to_string(f"assessments/email/{template}.txt", context)
     send_mail(subject, body, None, [to])
 
@@ -57,7 +58,7 @@ def members_notice_send(*, city: City, subject: str, body: str) -> int:
     """
     recipients = list(city.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
     if recipients:
-        EmailMessage(subject, body, bcc=recipients).send()
+        EmailMessage(header_text(subject), body, bcc=recipients).send()
     return len(recipients)
 
 
@@ -66,7 +67,7 @@ def city_create(*, name: str, country: str, region: str) -> City:
     slug, suffix = base, 2
     while City.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
-    return City.objects.create(name=name, slug=slug, country=country, region=region)
+    return City.objects.create(name=header_text(name), slug=slug, country=country, region=region)
 
 
 @transaction.atomic

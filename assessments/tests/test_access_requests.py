@@ -119,3 +119,35 @@ def test_rejection_tells_the_requester(client, editor, django_capture_on_commit_
     assert access_request.status == AccessRequest.Status.REJECTED
     assert "city email address" in mail.outbox[0].body
     assert not City.objects.filter(name="Łódź").exists()
+
+
+def test_a_line_break_in_the_names_becomes_a_space_and_the_form_says_so(client):
+    page = client.get(reverse("access_request")).content.decode()
+    assert "line breaks become spaces" in page
+    client.post(
+        reverse("access_request"), {**FORM, "full_name": "Ada\r\nŁukasiewicz", "city_name": "Łódź\r\nBcc: x@evil.test"}
+    )
+    request = AccessRequest.objects.get()
+    assert (request.full_name, request.city_name) == ("Ada Łukasiewicz", "Łódź Bcc: x@evil.test")
+
+
+def test_a_stored_request_with_a_line_break_is_approved_and_told(client, editor, django_capture_on_commit_callbacks):
+    # Rows saved before names were cleaned still hold the line break.
+    access_request = AccessRequestFactory(full_name="Ada\nŁukasiewicz", city_name='Łódź & "Co"\r\nBcc: x@evil.test')
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = approve(client, access_request)
+    assert response.status_code == 200
+    assert "1 request approved" in response.content.decode()
+    city = City.objects.get(slug="lodz-co-bcc-x-evil-test")
+    assert city.name == 'Łódź & "Co" Bcc: x@evil.test'
+    message = mail.outbox[0]
+    assert message.subject == 'Your access to Łódź & "Co" Bcc: x@evil.test on OPENCities was approved'
+    assert message.recipients() == [access_request.email]
+
+
+def test_a_city_name_is_cleaned_when_an_editor_renames_it(city):
+    city.name = "Zürich\r\nBcc: x@evil.test"
+    city.full_clean()
+    assert city.name == "Zürich Bcc: x@evil.test"
+

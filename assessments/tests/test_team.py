@@ -221,3 +221,13 @@ def test_a_lead_cannot_act_on_another_citys_member(client, city, lead, outsider)
     response = client.post(reverse("membership_remove", kwargs={"slug": city.slug, "pk": foreign.pk}))
     assert response.status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+def test_an_invitation_goes_out_for_a_city_whose_stored_name_has_a_line_break(client, invite, city, lead):
+    type(city).objects.filter(pk=city.pk).update(name='Zürich & "Co"\r\nBcc: x@evil.test')
+    client.force_login(lead)
+    response = invite(client, city, "new@zurich.test")
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.subject == 'You are invited to join Zürich & "Co" Bcc: x@evil.test on OPENCities'
+    assert message.recipients() == ["new@zurich.test"]
