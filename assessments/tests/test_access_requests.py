@@ -150,4 +150,3 @@ def test_a_city_name_is_cleaned_when_an_editor_renames_it(city):
     city.name = "Zürich\r\nBcc: x@evil.test"
     city.full_clean()
     assert city.name == "Zürich Bcc: x@evil.test"
-
