@@ -59,11 +59,18 @@ def test_request_report_regenerates_the_citys_latest_real_assessment(
 
 
 @pytest.mark.django_db
-def test_request_report_send_refuses_while_the_report_is_not_ready(city, rule):
+def test_request_report_send_waits_for_the_report_then_gives_up_saying_so(city, rule):
     scored_assessment(city, 2024, 30)
     PartnerFactory(follows=[city])
-    with pytest.raises(CommandError, match=r"not ready yet .*run this again with --send once it is"):
-        run("request_report", "--city", "zurich", "--send")  # with a real broker, the worker has not run yet
+    out = io.StringIO()
+    # The generation is sent when the test's transaction commits, which it never does: no worker makes the report.
+    with pytest.raises(CommandError) as error:
+        call_command("request_report", "--city", "zurich", "--send", "--wait", "1.5", stdout=out)
+    assert str(error.value) == (
+        "The report is still queued after 1.5 s (is a worker running?); nothing was sent. "
+        "Run this again with --send: it will not make the report again."
+    )
+    assert "Waiting for a worker to make the report (queued, 0 of 1.5 s)…" in out.getvalue()
     assert not ReportDelivery.objects.exists()
 
 
@@ -110,9 +117,46 @@ def test_request_report_send_emails_the_demo_partner_once(settings, mailoutbox):
     delivery = ReportDelivery.objects.get()
     assert (delivery.email, delivery.status) == (DEMO_PARTNER, ReportDelivery.Status.SENT)
 
-    run("request_report", "--city", "demo", "--send")  # regenerated and approved again: no second email
+    output = run("request_report", "--city", "demo", "--send")  # approved again: no second email
+    assert output.splitlines() == [
+        f"Demoville {year}: report ready (use --regenerate to make it again).",
+        f"Already approved before, not sent again: {DEMO_PARTNER}",
+    ]
+    run("request_report", "--city", "demo", "--send", "--regenerate")
     assert len(partner_mails(mailoutbox)) == 1
     assert ReportDelivery.objects.count() == 1
+
+
+@COMMITTING
+def test_request_report_does_not_make_a_ready_report_again_unless_asked(city, lead, rule, mailoutbox):
+    scored_assessment(city, 2024, 30)
+    assert run("request_report", "--city", "zurich") == "Zürich 2024: report ready.\n"
+    made = Report.objects.get()
+    told = len(mailoutbox)
+
+    output = run("request_report", "--city", "zurich")
+
+    assert output == "Zürich 2024: report ready (use --regenerate to make it again).\n"
+    again = Report.objects.get()
+    assert (again.attempts, again.finished_at, again.file.name) == (made.attempts, made.finished_at, made.file.name)
+    assert len(mailoutbox) == told, "the members are not told again"
+    run("request_report", "--city", "zurich", "--regenerate")
+    assert Report.objects.get().finished_at > made.finished_at
+
+
+@COMMITTING
+def test_request_report_send_names_the_reason_of_a_failed_report(city, rule, monkeypatch):
+    scored_assessment(city, 2024, 30)
+    PartnerFactory(follows=[city])
+
+    def broken_renderer(data):
+        raise ValueError("a row taller than a page")
+
+    monkeypatch.setattr("recommendations.pdf.render_report", broken_renderer)
+    with pytest.raises(CommandError) as error:
+        run("request_report", "--city", "zurich", "--send")
+    assert str(error.value) == "The report failed: ValueError: a row taller than a page. Nothing was sent."
+    assert not ReportDelivery.objects.exists()
 
 
 @COMMITTING
