@@ -12,6 +12,7 @@ class OpenCitiesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import throttling  # noqa: F401  (connects the count of failed logins per address)
         from .editors import sync_editors_group
 
         # After every app's migrations, so that models added by later apps join the group.

@@ -4,6 +4,7 @@ A fresh clone runs with nothing configured when DEBUG is on (SQLite in var/, tas
 emails as files in var/outbox/). With DEBUG off, the production settings must be given.
 """
 
+import re
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -127,13 +128,39 @@ LOGIN_REDIRECT_URL = "my_cities"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 
-# Login throttling: five wrong passwords for one account from one address lock it for 15 minutes.
+# Limits on guessing and flooding (docs/architecture.md, "Limits on guessing and flooding").
+# Five wrong passwords for one account, from any address, lock it for 15 minutes; a password reset ends that.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Axes warns when it does not count per address; the limit per address is LOGIN_FAILURES_PER_ADDRESS below, with
+# its own count and period, which axes cannot give a second parameter.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The client's address: the peer's, or with TRUSTED_PROXY_COUNT proxies in front (each appending to
+# X-Forwarded-For) the one the outermost of them saw. Axes and the rate limits read it the same way.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "opencities.throttling.client_ip"
+RATELIMIT_IP_META_KEY = "opencities.throttling.client_ip"
+# Counted by django-ratelimit in the default cache (shared by every process when REDIS_URL is set); a cache
+# that cannot count lets requests through rather than refusing every login.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_CACHE_PREFIX = "limits:"
+LOGIN_FAILURES_PER_ADDRESS = env.str("LOGIN_FAILURES_PER_ADDRESS", default="20/h")
+PASSWORD_RESETS_PER_EMAIL = env.str("PASSWORD_RESETS_PER_EMAIL", default="3/h")
+PASSWORD_RESETS_PER_ADDRESS = env.str("PASSWORD_RESETS_PER_ADDRESS", default="10/h")
+ACCESS_REQUESTS_PER_ADDRESS = env.str("ACCESS_REQUESTS_PER_ADDRESS", default="5/h")
+for _limit in (
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "PASSWORD_RESETS_PER_EMAIL",
+    "PASSWORD_RESETS_PER_ADDRESS",
+    "ACCESS_REQUESTS_PER_ADDRESS",
+):
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", vars()[_limit]):
+        raise ImproperlyConfigured(f'{_limit} must be a rate such as "20/h" (per s, m, h or d; "20/15m" works too).')
 
 # Invitations to join a city expire after this many days.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)

@@ -2,49 +2,29 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-from .forms import EmailAuthenticationForm, SiteURLPasswordResetForm
+from . import accounts, views
 
 admin.site.site_header = "OPENCities administration"
 admin.site.site_title = "OPENCities administration"
 admin.site.index_title = "Curate content, cities and access"
 
 auth_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=EmailAuthenticationForm),
-        name="login",
-    ),
+    path("login/", accounts.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change_form.html"),
-        name="password_change",
-    ),
+    path("password/change/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            form_class=SiteURLPasswordResetForm,
-        ),
-        name="password_reset",
-    ),
+    path("password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
     path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="accounts/password_reset_confirm.html"),
-        name="password_reset_confirm",
+        "password/reset/<uidb64>/<token>/", accounts.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
     ),
     path(
         "password/reset/done/",
@@ -58,6 +38,8 @@ urlpatterns = [
     path("method/", views.about_method, name="about_method"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
+    # Before the admin's own: its login shares the site's limit on failures per address.
+    path("admin/login/", accounts.refused_after_login_failures(admin.site.login)),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
     path("", include("casestudies.urls")),
