@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from assessments.scoring import FRAMEWORK_STATUSES, round_half_up
 from opencities.vocabulary import BAND_KEYS, BAND_WORDS, CITY_TYPE_KEYS
 
+# RecommendationRule.Priority's values; the engine imports no model, so a test holds the two equal.
 PRIORITIES = (1, 2, 3)
 NOT_ANSWERED = "not answered"
 GAP_STATUSES = ("absent", "partial")

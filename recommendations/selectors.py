@@ -137,9 +137,6 @@ def _case_study_refs(recommendation: rules.Recommendation, case_studies: dict[st
     )
 
 
-PRIORITY_NAMES = {1: _("High"), 2: _("Medium"), 3: _("Low")}
-
-
 def _previous_scores(assessment: Assessment) -> tuple[int | None, dict[str, Decimal | None]]:
     """The scores of the city's last submitted assessment before this one, on the same questionnaire major."""
     previous = (
@@ -192,6 +189,7 @@ def report_data(assessment: Assessment) -> ReportData:
     previous_year, previous = _previous_scores(assessment)
     titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
     gaps = {gap.key: gap for gap in chosen.framework_gaps}
+    priority_names = dict(RecommendationRule.Priority.choices)
     result = profile.result
     index_row = by_key.get(INDEX_KEY)
     return ReportData(
@@ -241,7 +239,7 @@ def report_data(assessment: Assessment) -> ReportData:
             RecommendationLine(
                 title=item.rule.title,
                 theme=item.rule.theme_name,
-                priority=str(PRIORITY_NAMES.get(item.rule.priority, item.rule.priority)),
+                priority=str(priority_names.get(item.rule.priority, item.rule.priority)),
                 reasons=item.reasons,
                 text=item.rule.text,
                 actions=item.rule.actions,

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from opencities.vocabulary import BAND_KEYS, CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES
-from recommendations.models import FRAMEWORK_ELEMENTS
+from recommendations.models import FRAMEWORK_ELEMENTS, RecommendationRule
 from recommendations.resources import COLUMNS as RULE_COLUMNS
-from recommendations.rules import DimensionInput, FrameworkInput, Rule, recommend
+from recommendations.rules import PRIORITIES, DimensionInput, FrameworkInput, Rule, recommend
 
 APP = Path(__file__).resolve().parents[1]
 RULES_FILE = APP / "data" / "rules.json"
@@ -171,3 +171,7 @@ def test_a_niche_hub_gets_talent_and_brand_before_any_event_and_never_the_mega_e
         recommendation.rule for recommendation in chosen if recommendation.rule.theme_key == "international-events"
     )
     assert events.key == "international-events-niche"
+
+
+def test_the_engine_knows_the_priorities_of_the_rule_model():
+    assert tuple(RecommendationRule.Priority.values) == PRIORITIES

@@ -7,6 +7,7 @@ from assessments.access import city_role_required
 from assessments.models import Assessment, Role
 
 from .. import selectors
+from ..models import RecommendationRule
 
 
 def submitted_assessment(city, pk):
@@ -29,6 +30,7 @@ def assessment_recommendations(request, pk, *, city, membership):
     for item in chosen.recommendations:
         refs = [chosen.case_studies[slug] for slug in item.rule.case_study_slugs if slug in chosen.case_studies]
         by_priority.setdefault(item.rule.priority, []).append((item, refs))
+    groups = [(RecommendationRule.Priority(priority).label, by_priority[priority]) for priority in sorted(by_priority)]
     return render(
         request,
         "recommendations/assessment_recommendations.html",
@@ -37,7 +39,7 @@ def assessment_recommendations(request, pk, *, city, membership):
             "membership": membership,
             "assessment": assessment,
             "tailored": chosen,
-            "groups": [(selectors.PRIORITY_NAMES[priority], by_priority[priority]) for priority in sorted(by_priority)],
+            "groups": groups,
             "gaps": [(gap, [titles[key] for key in gap.closed_by if key in titles]) for gap in chosen.framework_gaps],
         },
     )
