@@ -26,7 +26,8 @@ FRAMEWORK_ELEMENTS = (
 )
 
 
-def _keys(text: str) -> list[str]:
+def comma_separated(text: str | None) -> list[str]:
+    """The words of a rule's comma-separated field (bands, framework elements) or import cell, in order."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
@@ -80,10 +81,10 @@ class RecommendationRule(models.Model):
 
     def clean(self):
         errors = {}
-        unknown_bands = [band for band in _keys(self.bands) if band not in BAND_KEYS]
-        if unknown_bands or not _keys(self.bands):
+        unknown_bands = [band for band in comma_separated(self.bands) if band not in BAND_KEYS]
+        if unknown_bands or not comma_separated(self.bands):
             errors["bands"] = _("Use low, medium or high, comma-separated (got “%(value)s”).") % {"value": self.bands}
-        unknown_elements = [key for key in _keys(self.framework_elements) if key not in FRAMEWORK_ELEMENTS]
+        unknown_elements = [key for key in comma_separated(self.framework_elements) if key not in FRAMEWORK_ELEMENTS]
         if unknown_elements:
             errors["framework_elements"] = _("Unknown framework elements: %(keys)s. Known: %(known)s.") % {
                 "keys": ", ".join(unknown_elements),
@@ -94,11 +95,11 @@ class RecommendationRule(models.Model):
 
     @property
     def band_list(self) -> list[str]:
-        return _keys(self.bands)
+        return comma_separated(self.bands)
 
     @property
     def framework_element_list(self) -> list[str]:
-        return _keys(self.framework_elements)
+        return comma_separated(self.framework_elements)
 
 
 class Partner(models.Model):

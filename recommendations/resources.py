@@ -13,7 +13,7 @@ from import_export import fields, resources, widgets
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 from opencities.imports import ImportReport, RowCheckMixin, TagWidget, TextWidget, import_dataset
 
-from .models import RecommendationRule
+from .models import RecommendationRule, comma_separated
 
 COLUMNS = (
     "key",
@@ -34,7 +34,7 @@ RELATED_FIELDS = ("dimensions", "city_types", "case_studies")
 
 
 def _words(value) -> list[str]:
-    return [part.strip() for part in str(TextWidget().clean(value) or "").split(",") if part.strip()]
+    return comma_separated(TextWidget().clean(value))
 
 
 class ThemeWidget(widgets.Widget):

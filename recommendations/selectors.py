@@ -16,7 +16,7 @@ from opencities import caching
 from opencities.links import absolute_url
 
 from . import rules
-from .models import Partner, RecommendationRule
+from .models import Partner, RecommendationRule, comma_separated
 from .report_data import (
     CaseStudyRef,
     EvidenceLine,
@@ -82,8 +82,8 @@ def _read_active_rules() -> list[rules.Rule]:
             theme_key=theme_key,
             theme_name=theme_name,
             dimension_keys=tuple(links.get(("dimensions", pk), ())),
-            bands=tuple(part.strip() for part in bands.split(",") if part.strip()),
-            framework_elements=tuple(part.strip() for part in elements.split(",") if part.strip()),
+            bands=tuple(comma_separated(bands)),
+            framework_elements=tuple(comma_separated(elements)),
             city_types=tuple(links.get(("city_types", pk), ())),
             priority=priority,
             text=text,

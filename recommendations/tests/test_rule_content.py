@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from opencities.vocabulary import BAND_KEYS, CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES
-from recommendations.models import FRAMEWORK_ELEMENTS, RecommendationRule
+from recommendations.models import FRAMEWORK_ELEMENTS, RecommendationRule, comma_separated
 from recommendations.resources import COLUMNS as RULE_COLUMNS
 from recommendations.rules import PRIORITIES, DimensionInput, FrameworkInput, Rule, recommend
 
@@ -24,10 +24,6 @@ CASE_STUDIES = {entry["slug"]: entry for entry in json.loads(CASE_STUDIES_FILE.r
 THEME_NAMES = {theme.key: str(theme.name) for theme in RECOMMENDATION_THEMES}
 
 
-def listed(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
 def words(text: str) -> list[str]:
     return re.findall(r"[\w']+", re.sub(r"https?://\S+", " ", text.lower()))
 
@@ -39,14 +35,14 @@ def as_rule(row: dict) -> Rule:
         title=row["title"],
         theme_key=row["theme"],
         theme_name=THEME_NAMES[row["theme"]],
-        dimension_keys=tuple(listed(row["dimensions"])),
-        bands=tuple(listed(row["bands"])),
-        framework_elements=tuple(listed(row["framework_elements"])),
-        city_types=tuple(listed(row["city_types"])),
+        dimension_keys=tuple(comma_separated(row["dimensions"])),
+        bands=tuple(comma_separated(row["bands"])),
+        framework_elements=tuple(comma_separated(row["framework_elements"])),
+        city_types=tuple(comma_separated(row["city_types"])),
         priority=int(row["priority"]),
         text=row["text"],
         actions=row["actions"],
-        case_study_slugs=tuple(listed(row["case_studies"])),
+        case_study_slugs=tuple(comma_separated(row["case_studies"])),
     )
 
 
@@ -61,14 +57,14 @@ def test_each_row_has_the_columns_as_strings_and_its_own_key():
 
 def test_the_rules_cover_every_theme_dimension_and_framework_element_with_known_keys():
     themes = {row["theme"] for row in SHIPPED}
-    dimensions = {key for row in SHIPPED for key in listed(row["dimensions"])}
-    elements = {key for row in SHIPPED for key in listed(row["framework_elements"])}
-    types = {key for row in SHIPPED for key in listed(row["city_types"])}
+    dimensions = {key for row in SHIPPED for key in comma_separated(row["dimensions"])}
+    elements = {key for row in SHIPPED for key in comma_separated(row["framework_elements"])}
+    types = {key for row in SHIPPED for key in comma_separated(row["city_types"])}
     assert themes == set(THEME_NAMES)
     assert dimensions == {dimension.key for dimension in DIMENSIONS}
     assert elements == set(FRAMEWORK_ELEMENTS)
     assert types == {city_type.key for city_type in CITY_TYPES}
-    assert {band for row in SHIPPED for band in listed(row["bands"])} <= set(BAND_KEYS)
+    assert {band for row in SHIPPED for band in comma_separated(row["bands"])} <= set(BAND_KEYS)
     assert {row["priority"] for row in SHIPPED} == {"1", "2", "3"}
 
 
@@ -87,12 +83,12 @@ def _named_in(case_study: dict, text: str) -> bool:
 
 @pytest.mark.parametrize("row", SHIPPED, ids=lambda row: row["key"])
 def test_each_rule_links_shipped_case_studies_that_share_its_subject_or_that_its_text_cites(row):
-    slugs = listed(row["case_studies"])
+    slugs = comma_separated(row["case_studies"])
     assert slugs and len(slugs) == len(set(slugs))
     for slug in slugs:
         case_study = CASE_STUDIES[slug]
-        shares = row["theme"] in listed(case_study["themes"]) or set(listed(row["dimensions"])) & set(
-            listed(case_study["dimensions"])
+        shares = row["theme"] in comma_separated(case_study["themes"]) or set(comma_separated(row["dimensions"])) & set(
+            comma_separated(case_study["dimensions"])
         )
         assert shares or _named_in(case_study, row["text"]), slug
 
@@ -103,7 +99,7 @@ CITED_WITHOUT_A_LINK = {"connectivity-direct-routes": {"London"}, "connectivity-
 
 @pytest.mark.parametrize("row", SHIPPED, ids=lambda row: row["key"])
 def test_a_city_whose_case_study_a_rule_cites_is_linked_to_it(row):
-    linked_cities = {CASE_STUDIES[slug]["city"] for slug in listed(row["case_studies"])}
+    linked_cities = {CASE_STUDIES[slug]["city"] for slug in comma_separated(row["case_studies"])}
     for city in {entry["city"] for entry in CASE_STUDIES.values()} - linked_cities:
         if city in CITED_WITHOUT_A_LINK.get(row["key"], ()):
             continue
