@@ -18,7 +18,7 @@ from opencities import caching
 from .. import selectors
 from ..citytype import GAWC_TIER_INDEX, NICHES, NO_NICHE
 from ..models import Assessment, AssessmentResult, City, DimensionScore, QuestionnaireVersion
-from ..scoring import DimensionResult, round_half_up
+from ..scoring import FRAMEWORK_STATUSES, DimensionResult, round_half_up
 from .assessments import PROFILE_FIELDS, scored_result
 
 # Dimensions that a city's international standing lifts (or, for the cost of living, weighs on).
@@ -31,7 +31,8 @@ STANDING_EFFECT = {
 }
 SMALL_CITY_BELOW = 2_000_000
 PUBLISHED_SHARE = 0.6  # enough published profiles for a hand-picked peer group
-FRAMEWORK_STATUSES = ("absent", "partial", "present")
+# From the weakest status up: a higher level draws a better framework.
+STATUSES_UPWARDS = tuple(reversed(FRAMEWORK_STATUSES))
 DECLINED_REASON = "Demonstration data: a past global role, as the OPENCities text describes the city."
 
 
@@ -104,7 +105,7 @@ def demo_assessment(
         questions = len(structure.questions_by_dimension[dimension.pk])
         dont_know[dimension.key] = min(questions - 1, year_rng.choice((0, 0, 0, 1, 2)))
     framework = {
-        element["key"]: FRAMEWORK_STATUSES[min(2, max(0, int(year_rng.gauss(float(level) / 35, 0.8))))]
+        element["key"]: STATUSES_UPWARDS[min(2, max(0, int(year_rng.gauss(float(level) / 35, 0.8))))]
         for element in structure.version.framework
     }
     submitted_at = datetime(year, year_rng.randint(2, 10), year_rng.randint(1, 28), 10, 0, tzinfo=UTC)
