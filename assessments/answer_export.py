@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from opencities.spreadsheets import dataset_escaped
 
 from . import selectors
-from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question, QuestionKind
+from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, Niche, Question, QuestionKind
 from .scoring import question_points
 
 SPREADSHEET_FORMATS = {
@@ -76,7 +76,6 @@ def _profile_rows(assessment: Assessment) -> list[AnswerRow]:
         text = str(Assessment._meta.get_field(name).verbose_name)
         return text[:1].upper() + text[1:]
 
-    gawc = {"unknown": _("Don't know"), **dict(GawcTier.choices)}
     values = [
         (
             "metro_population",
@@ -85,7 +84,7 @@ def _profile_rows(assessment: Assessment) -> list[AnswerRow]:
         ),
         ("is_capital", str(QuestionKind.YESNO.label), _yes_no(assessment.is_capital)),
         ("is_largest_city", str(QuestionKind.YESNO.label), _yes_no(assessment.is_largest_city)),
-        ("gawc_tier", str(QuestionKind.CHOICE.label), str(gawc.get(assessment.gawc_tier, assessment.gawc_tier))),
+        ("gawc_tier", str(QuestionKind.CHOICE.label), selectors.gawc_tier_name(assessment.gawc_tier)),
         ("niche", str(QuestionKind.CHOICE.label), str(dict(Niche.choices).get(assessment.niche, assessment.niche))),
         ("past_role_declined", str(QuestionKind.YESNO.label), _yes_no(assessment.past_role_declined)),
         ("declined_reason", _("Text"), assessment.declined_reason),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_lazy
+
 # The vocabulary's order of the types also breaks ties between equally near prototypes.
 from opencities.vocabulary import CITY_TYPE_KEYS
 
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
 # The platform's GaWC tiers from the lowest up (models.GawcTier gives their names); the one order of the tiers.
 GAWC_TIER_ORDER: tuple[str, ...] = ("none", "gamma", "beta", "alpha-", "alpha", "alpha+", "alpha++")
 GAWC_TIER_INDEX: dict[str, int] = {tier: rank for rank, tier in enumerate(GAWC_TIER_ORDER)}
-UNKNOWN_TIER = "unknown"
+UNKNOWN_TIER = "unknown"  # the city profile's answer when the team does not know the tier
+UNKNOWN_TIER_NAME = gettext_lazy("Don't know")
 GAWC_TIERS: tuple[str, ...] = (*GAWC_TIER_INDEX, UNKNOWN_TIER)
 
 NO_NICHE = "none"

@@ -11,7 +11,7 @@ from opencities import caching
 from opencities.vocabulary import BAND_WORDS, KIND_CHOICE, CityTypeName, city_type_name
 
 from .calibration import Bands
-from .citytype import RULE_DESCRIPTIONS
+from .citytype import RULE_DESCRIPTIONS, UNKNOWN_TIER, UNKNOWN_TIER_NAME
 from .models import (
     Answer,
     Assessment,
@@ -21,6 +21,7 @@ from .models import (
     DimensionScore,
     FrameworkAnswer,
     FrameworkStatus,
+    GawcTier,
     Invitation,
     Membership,
     Question,
@@ -149,6 +150,11 @@ def scoring_answers(answers: dict[int, Answer]) -> dict[str, AnswerValue]:
     """The answered questions as the scoring module takes them, by question key."""
     values = {answer.question.key: answer_value(answer) for answer in answers.values()}
     return {key: value for key, value in values.items() if value.is_answered}
+
+
+def gawc_tier_name(tier: str) -> str:
+    """A city profile's GaWC tier by name, Don't know included; a value without a name stands for itself."""
+    return str({UNKNOWN_TIER: UNKNOWN_TIER_NAME, **dict(GawcTier.choices)}.get(tier, tier))
 
 
 def value_in_words(question: Question, value) -> str:

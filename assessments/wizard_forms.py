@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YESNO
 
 from . import selectors
+from .citytype import UNKNOWN_TIER, UNKNOWN_TIER_NAME
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question
 from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
 from .selectors import value_in_words
@@ -435,7 +436,7 @@ class ProfileStepForm(forms.ModelForm):
     gawc_tier = forms.ChoiceField(
         label=_("GaWC tier"),
         required=False,
-        choices=[("", "—"), *GawcTier.choices, ("unknown", _("Don't know"))],
+        choices=[("", "—"), *GawcTier.choices, (UNKNOWN_TIER, UNKNOWN_TIER_NAME)],
         help_text=_("The Globalization and World Cities ranking of your city, if you know it."),
     )
     niche = forms.ChoiceField(label=_("International niche"), required=False, choices=[("", "—"), *Niche.choices])

@@ -20,8 +20,9 @@ from import_export.forms import ExportForm
 from opencities.vocabulary import CITY_TYPE_KEYS, city_type_name
 
 from ..answer_export import assessment_answer_rows
-from ..models import Assessment, AssessmentResult, GawcTier, Niche
+from ..models import Assessment, AssessmentResult, Niche
 from ..resources import EXPORT_FORMATS, AssessmentResultResource
+from ..selectors import gawc_tier_name
 from ..services.assessments import assessment_reopen
 from .forms import CityTypeOverrideForm, ReopenForm
 
@@ -208,9 +209,7 @@ class AssessmentAdmin(ExportMixin, admin.ModelAdmin):
 
     @admin.display(description=_("GaWC tier"))
     def gawc_tier_label(self, assessment):
-        return {"unknown": gettext("Don't know"), **dict(GawcTier.choices)}.get(
-            assessment.gawc_tier, assessment.gawc_tier
-        )
+        return gawc_tier_name(assessment.gawc_tier)
 
     @admin.display(description=_("international niche"))
     def niche_label(self, assessment):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from opencities import caching
 
 from .. import selectors
-from ..citytype import GAWC_TIER_INDEX, NICHES, NO_NICHE
+from ..citytype import GAWC_TIER_INDEX, NICHES, NO_NICHE, UNKNOWN_TIER
 from ..models import Assessment, AssessmentResult, City, DimensionScore, QuestionnaireVersion
 from ..scoring import FRAMEWORK_STATUSES, DimensionResult, round_half_up
 from .assessments import PROFILE_FIELDS, scored_result
@@ -82,7 +82,7 @@ def demo_profile(city: City) -> dict:
         "metro_population": city.metro_population,
         "is_capital": city.is_capital,
         "is_largest_city": city.is_largest_city,
-        "gawc_tier": city.gawc_tier or "unknown",
+        "gawc_tier": city.gawc_tier or UNKNOWN_TIER,
         "niche": niche,
         "past_role_declined": declined,
         "declined_reason": DECLINED_REASON if declined else "",
