@@ -1,3 +1,5 @@
+import hashlib
+import json
 import uuid
 
 from django.conf import settings
@@ -177,14 +179,33 @@ class AccessRequest(models.Model):
         verbose_name=_("decided by"),
     )
     decision_note = models.TextField(_("decision note"), blank=True)
+    # Who asks for which city, whatever the case and spacing: a requester has one pending request per city.
+    requester_key = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("access request")
         verbose_name_plural = _("access requests")
         ordering = ["-created_at"]
+        constraints = [
+            # A request sent again is merged into the pending one (services.team.access_request_submit).
+            models.UniqueConstraint(
+                fields=["requester_key"], condition=Q(status="pending"), name="access_request_one_pending_per_city"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.full_name} <{self.email}> · {self.city_name}"
+
+    def save(self, *args, **kwargs):
+        self.requester_key = self.requester_key_of(email=self.email, city_name=self.city_name, country=self.country)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "requester_key"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def requester_key_of(*, email: str, city_name: str, country: str) -> str:
+        words = [" ".join(value.split()).casefold() for value in (email, city_name, country)]
+        return hashlib.sha256(json.dumps(words).encode()).hexdigest()
 
     def clean(self):
         # Both names go into email subjects (the city's, once approved), where a line break cannot go.

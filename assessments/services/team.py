@@ -6,7 +6,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +68,39 @@ def city_create(*, name: str, country: str, region: str) -> City:
     while City.objects.filter(slug=slug).exists():
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return City.objects.create(name=header_text(name), slug=slug, country=country, region=region)
+
+
+# What a request sent again changes on the pending one; who asks for which city stays.
+ACCESS_REQUEST_UPDATED_FIELDS = ["full_name", "job_title", "region", "message"]
+
+
+@transaction.atomic
+def access_request_submit(*, access_request: AccessRequest) -> tuple[AccessRequest, bool]:
+    """Save a new request, or merge it into the requester's pending one for the same city; True when it is new.
+
+    The pending one keeps its place in the queue and takes what the requester wrote now.
+    """
+    pending = _pending_request_like(access_request)
+    if pending is None:
+        try:
+            with transaction.atomic():
+                access_request.save()
+            return access_request, True
+        except IntegrityError:  # the same request, sent twice at once: the other one was saved first
+            pending = _pending_request_like(access_request)
+    for field in ACCESS_REQUEST_UPDATED_FIELDS:
+        setattr(pending, field, getattr(access_request, field))
+    pending.save(update_fields=ACCESS_REQUEST_UPDATED_FIELDS)
+    return pending, False
+
+
+def _pending_request_like(access_request: AccessRequest) -> AccessRequest | None:
+    key = AccessRequest.requester_key_of(
+        email=access_request.email, city_name=access_request.city_name, country=access_request.country
+    )
+    return (
+        AccessRequest.objects.select_for_update().filter(status=AccessRequest.Status.PENDING, requester_key=key).first()
+    )
 
 
 @transaction.atomic

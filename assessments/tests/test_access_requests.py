@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
 from django.urls import reverse
 
@@ -150,3 +151,78 @@ def test_a_city_name_is_cleaned_when_an_editor_renames_it(city):
     city.name = "Zürich\r\nBcc: x@evil.test"
     city.full_clean()
     assert city.name == "Zürich Bcc: x@evil.test"
+
+
+def test_the_same_request_twice_keeps_one_pending_row(client):
+    client.post(reverse("access_request"), FORM)
+    again = client.post(
+        reverse("access_request"),
+        {**FORM, "email": "Ada@Lodz.test", "city_name": "ŁÓDŹ", "country": "poland", "message": "Still keen."},
+    )
+    assert again.status_code == 200
+    assert "already received" in again.content.decode()
+    request = AccessRequest.objects.get()
+    # The first row keeps its place in the queue and takes what the requester wrote last.
+    assert (request.city_name, request.message) == ("Łódź", "Still keen.")
+
+
+def test_a_request_for_another_city_or_after_a_decision_is_a_new_one(client, editor):
+    client.post(reverse("access_request"), FORM)
+    client.post(reverse("access_request"), {**FORM, "city_name": "Kraków"})
+    assert AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).count() == 2
+    AccessRequest.objects.filter(city_name="Kraków").update(status=AccessRequest.Status.REJECTED)
+    response = client.post(reverse("access_request"), {**FORM, "city_name": "Kraków"})
+    assert "your request was sent" in response.content.decode()
+    assert AccessRequest.objects.filter(city_name="Kraków").count() == 2
+
+
+def test_the_database_keeps_one_pending_request_per_email_and_city(db):
+    from django.db import IntegrityError, transaction
+
+    AccessRequestFactory(email="ada@lodz.test", city_name="Łódź", country="Poland")
+    AccessRequestFactory(
+        email="ada@lodz.test", city_name="Łódź", country="Poland", status=AccessRequest.Status.REJECTED
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AccessRequestFactory(email="ADA@lodz.test", city_name="Łódź", country="POLAND")
+
+
+def test_requests_from_one_address_are_throttled(client, settings):
+    settings.ACCESS_REQUESTS_PER_ADDRESS = "3/h"
+    for number in range(3):
+        client.post(
+            reverse("access_request"), {**FORM, "email": f"person{number}@lodz.test"}, REMOTE_ADDR="198.51.100.5"
+        )
+    refused = client.post(reverse("access_request"), {**FORM, "email": "late@lodz.test"}, REMOTE_ADDR="198.51.100.5")
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Too many requests from your network" in page
+    assert 'value="late@lodz.test"' in page and 'value="Łódź"' in page
+    assert AccessRequest.objects.count() == 3
+    other = client.post(reverse("access_request"), {**FORM, "email": "late@lodz.test"}, REMOTE_ADDR="198.51.100.6")
+    assert "your request was sent" in other.content.decode()
+
+
+def test_the_migration_merges_pending_requests_sent_twice_before(db):
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("assessments.migrations.0009_access_request_one_pending_per_city")
+    with connection.cursor() as cursor:  # as before the migration (rolled back with the test)
+        cursor.execute("DROP INDEX access_request_one_pending_per_city")
+    fields = {key: value for key, value in FORM.items() if key != "message"}
+    AccessRequest.objects.bulk_create(
+        [
+            AccessRequest(**fields, message="First."),
+            AccessRequest(**{**fields, "email": "ADA@lodz.test"}, message="Second."),
+            AccessRequest(**fields, message="Decided.", status=AccessRequest.Status.REJECTED),
+            AccessRequest(**{**fields, "city_name": "Kraków"}, message="Another city."),
+        ]
+    )
+    first = AccessRequest.objects.get(message="First.")
+    migration.merge_pending_duplicates(django_apps, None)
+    # The first keeps its place with the last one's words; the decided one and another city's stay apart.
+    assert sorted(AccessRequest.objects.values_list("message", flat=True)) == ["Another city.", "Decided.", "Second."]
+    assert AccessRequest.objects.get(message="Second.").pk == first.pk
+    assert not AccessRequest.objects.filter(requester_key="").exists()

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencities.throttling import ACCESS_REQUESTS_PER_ADDRESS, limit_count
+
 from .. import selectors
 from ..access import city_role_required
 from ..forms import AccessRequestForm, InvitationForm, InvitationSignupForm, RoleForm
@@ -28,8 +30,15 @@ def access_request_create(request):
         initial = {"full_name": request.user.get_full_name(), "email": request.user.email}
     form = AccessRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        access_request = form.save()
-        return render(request, "assessments/access_request_sent.html", {"access_request": access_request})
+        if limit_count(ACCESS_REQUESTS_PER_ADDRESS, request):
+            form.add_error(None, _("Too many requests from your network in the last hour. Please try again later."))
+            return render(request, "assessments/access_request_form.html", {"form": form}, status=429)
+        access_request, created = team_services.access_request_submit(access_request=form.instance)
+        return render(
+            request,
+            "assessments/access_request_sent.html",
+            {"access_request": access_request, "already_received": not created},
+        )
     return render(request, "assessments/access_request_form.html", {"form": form})
 
 
