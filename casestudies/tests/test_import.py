@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import time
 
 import pytest
 import tablib
@@ -14,12 +15,13 @@ from django.urls import reverse
 from casestudies.models import CaseStudy
 from casestudies.resources import COLUMNS, CaseStudyResource, case_studies_import
 from opencities.imports import EXPORT_FORMATS, MAX_IMPORT_ROWS, ImportFileError, read_dataset
+from opencities.tests.test_imports import hand_built_xlsx
 
 pytestmark = pytest.mark.django_db
 
 IMPORT_URL = "admin:casestudies_casestudy_import"
 CONFIRM_URL = "admin:casestudies_casestudy_process_import"
-FORMAT_CSV, FORMAT_JSON = "0", "2"  # the order of opencities.imports.IMPORT_FORMATS
+FORMAT_CSV, FORMAT_XLSX, FORMAT_JSON = "0", "1", "2"  # the order of opencities.imports.IMPORT_FORMATS
 
 
 def row(slug="welcome-desk", **values):
@@ -133,7 +135,7 @@ def test_a_file_without_the_key_column_is_refused_with_the_expected_columns():
 def test_more_rows_than_one_import_takes_are_refused_before_reading(tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes(*(row(f"entry-{number}") for number in range(MAX_IMPORT_ROWS + 1))))
-    with pytest.raises(ImportFileError, match="5,001 rows; one import takes at most 5,000"):
+    with pytest.raises(ImportFileError, match="more than 5,000 rows; one import takes at most 5,000"):
         read_dataset(path)
 
 
@@ -258,6 +260,16 @@ class TestTheAdminImport:
             ),
         ).content.decode()
         assert "not UTF-8 text" in html
+        assert CaseStudy.objects.count() == 0
+
+    def test_a_sheet_of_300000_rows_is_refused_with_the_limit_and_nothing_is_imported(self, client, editor):
+        client.force_login(editor)
+        content = hand_built_xlsx(list(COLUMNS), ["a"], 300_000)  # 15 MB unpacked: under the size limit
+        started = time.monotonic()
+        html = self._upload(client, content, name="cases.xlsx", format_index=FORMAT_XLSX).content.decode()
+        assert time.monotonic() - started < 10
+        assert "The file has more than 5,000 rows; one import takes at most 5,000." in html
+        assert 'name="import_file_name"' not in html
         assert CaseStudy.objects.count() == 0
 
     def test_json_imports_too(self, client, editor):
