@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.calibration import DEFAULT_CALIBRATION, Calibration
+from assessments.calibration import Calibration
 from assessments.citytype import CITY_TYPE_KEYS
+from assessments.tests.calibration_helpers import DEFAULT_CALIBRATION
 from opencities.vocabulary import DIMENSION_KEYS
 
 README = Path(__file__).resolve().parents[1] / "questionnaires" / "README.md"

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.calibration import DEFAULT_CALIBRATION
 from assessments.citytype import (
     CITY_TYPE_KEYS,
     GAWC_TIER_ORDER,
@@ -22,6 +21,7 @@ from assessments.citytype import (
     prototype_distances,
 )
 from assessments.models import GawcTier
+from assessments.tests.calibration_helpers import DEFAULT_CALIBRATION
 
 CALIBRATION = DEFAULT_CALIBRATION.city_type
 EXAMPLES = Path(__file__).resolve().parent / "data" / "city-type-examples.csv"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.calibration import DEFAULT_CALIBRATION, PeerGroupRules
+from assessments.calibration import PeerGroupRules
 from assessments.comparison import (
     ABSOLUTE_BANDS,
     INDEX_KEY,
@@ -20,6 +20,7 @@ from assessments.comparison import (
     percentile,
     strengths_and_weaknesses,
 )
+from assessments.tests.calibration_helpers import DEFAULT_CALIBRATION
 
 D = Decimal
 RULES = DEFAULT_CALIBRATION.peer_groups

@@ -4,9 +4,9 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from assessments.calibration import DEFAULT_CALIBRATION
 from assessments.citytype import CITY_TYPE_KEYS as CLASSIFIED_TYPES
 from assessments.models import Question, QuestionnaireVersion
+from assessments.tests.calibration_helpers import DEFAULT_CALIBRATION
 from casestudies.forms import LibraryFilterForm
 from casestudies.models import CityTypeTag, DimensionTag, RecommendationTheme
 from opencities import method, vocabulary
