@@ -275,10 +275,6 @@ class DimensionResult:
     dont_know: int
     not_applicable: int
 
-    @property
-    def unanswered(self) -> int:
-        return self.applicable - self.answered
-
 
 def score_dimension(dimension: DimensionSpec, answers: Mapping[str, AnswerValue]) -> DimensionResult:
     """Weighted mean of the dimension's scored questions; None if every question is Not applicable."""

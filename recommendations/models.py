@@ -93,14 +93,6 @@ class RecommendationRule(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def band_list(self) -> list[str]:
-        return comma_separated(self.bands)
-
-    @property
-    def framework_element_list(self) -> list[str]:
-        return comma_separated(self.framework_elements)
-
 
 class Partner(models.Model):
     """An organisation that receives the reports of the cities it follows, with a recorded consent."""

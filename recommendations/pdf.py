@@ -75,9 +75,6 @@ SECTIONS = (
     SECTION_METHOD,
 )
 
-# What the renders return: the bytes and their page count.
-RenderedReport = RenderedDocument
-
 
 @dataclass(frozen=True)
 class GeneralTheme:

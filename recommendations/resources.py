@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from opencities.imports import ImportReport, RowCheckMixin, TagWidget, TextWidget, import_dataset
+from opencities.imports import RowCheckMixin, TagWidget, TextWidget
 
 from .models import RecommendationRule, comma_separated
 
@@ -162,8 +162,3 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
             return
         for name, values in getattr(instance, "imported_related", {}).items():
             getattr(instance, name).set(values)
-
-
-def rules_import(dataset, *, dry_run: bool) -> ImportReport:
-    """Check every row and, unless dry_run or any row is bad, write them all; the problems name their rows."""
-    return import_dataset(dataset, resource=RecommendationRuleResource(), dry_run=dry_run)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from opencities.imports import EXPORT_FORMATS
 from recommendations.admin.rules import RecommendationRuleAdmin
-from recommendations.models import RecommendationRule
+from recommendations.models import RecommendationRule, comma_separated
 from recommendations.resources import RecommendationRuleResource
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +69,7 @@ def test_the_shipped_rules_import_cleanly_with_their_tags_and_cover_all_fifteen_
     assert RecommendationRule.objects.values("theme").distinct().count() == 15
     adopt = RecommendationRule.objects.get(key="openness-strategy-adopt")
     assert adopt.theme.key == "openness-strategy" and adopt.priority == 1
-    assert adopt.framework_element_list == ["strategy", "political-lead", "budget"]
+    assert comma_separated(adopt.framework_elements) == ["strategy", "political-lead", "budget"]
     assert sorted(adopt.case_studies.values_list("slug", flat=True)) == [
         "dublin-city-integration-strategy",
         "global-detroit",
