@@ -101,8 +101,11 @@ class CaseStudyAdmin(EditorsImportExportAdmin):
 
 @admin.register(DimensionTag, CityTypeTag, RecommendationTheme)
 class TagAdmin(admin.ModelAdmin):
+    """The rows are opencities/vocabulary.py's terms: their key and name change there (and a migration), not here."""
+
     list_display = ("name", "key", "position")
     search_fields = ("name", "key")
+    readonly_fields = ("key", "name")
 
     def has_add_permission(self, request):
         return False  # the keys are the method's; a migration adds one
