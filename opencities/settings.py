@@ -48,7 +48,7 @@ if any("@" not in address for _name, address in ADMINS):
 MANAGERS = ADMINS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "opencities.adminsite.OpenCitiesAdminConfig",  # django.contrib.admin on the site above
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
