@@ -144,6 +144,13 @@ def _nothing_cached_from_another_test():
 
 
 @pytest.fixture(autouse=True)
+def _no_sweeping_after_requests(settings):
+    # The embedded default sweeps after a request now and then (opencities/sweeping.py); in tests that would send a
+    # notice a test expects to wait. The tests of that sweeping turn it on.
+    settings.SWEEP_ON_REQUESTS = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher is slow by design; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,10 +1,11 @@
-from urllib.parse import urlsplit
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from .models import Notice
+from .notices import password_reset_notice_add
 
 User = get_user_model()
 
@@ -35,6 +36,29 @@ class SiteURLPasswordResetForm(PasswordResetForm):
         return User._default_manager.filter(email__iexact=email, is_active=True)
 
     def save(self, **kwargs):
-        site = urlsplit(settings.SITE_URL)
-        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
-        return super().save(**kwargs)
+        """Write the email to the outbox instead of sending it in the request: a mail server that is down or slow
+        then neither fails the request nor tells, by the time it takes, that the account exists. The link is made
+        from SITE_URL when the email is sent (opencities.notices.password_reset)."""
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_notice_add(user=user)
+
+
+# What each members' notice is, in the words of the preferences page.
+MEMBER_NOTICE_CHOICES = [
+    (Notice.Kind.RESULT_READY, _("An assessment of my city was submitted and its openness profile is ready")),
+    (Notice.Kind.REPORT_READY, _("The tailored report of my city is ready")),
+    (Notice.Kind.REOPENED, _("Editors reopened an assessment of my city")),
+]
+
+
+class NoticePreferencesForm(forms.Form):
+    wanted_kinds = forms.MultipleChoiceField(
+        label=_("Email me when"),
+        choices=MEMBER_NOTICE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Emails that answer your own request (a password reset, your access request) and invitations always go out."
+        ),
+    )
+    language = forms.ChoiceField(label=_("Language of the emails"), choices=settings.LANGUAGES)

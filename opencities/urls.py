@@ -38,6 +38,7 @@ urlpatterns = [
     path("method/", views.about_method, name="about_method"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
+    path("accounts/notifications/", views.notice_preferences, name="notice_preferences"),
     # Before the admin's own: its login shares the site's limit on failures per address.
     path("admin/login/", accounts.refused_after_login_failures(admin.site.login)),
     path("admin/", admin.site.urls),

@@ -1,13 +1,18 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from casestudies import selectors as case_studies_selectors
 
+from .forms import NoticePreferencesForm
 from .health import run_checks
 from .method import JOURNEY, policy_theme_rows
+from .models import MEMBER_KINDS
+from .notices import preferences_of, preferences_save
 from .vocabulary import CITY_TYPES, DIMENSIONS
 
 
@@ -27,6 +32,26 @@ def about_method(request):
             "policy_themes": policy_theme_rows(),
         },
     )
+
+
+@login_required
+def notice_preferences(request):
+    """Which emails about their cities' work the account receives, and in which language."""
+    preferences = preferences_of(request.user)
+    if request.method == "POST":
+        form = NoticePreferencesForm(request.POST)
+        if form.is_valid():
+            preferences_save(
+                user=request.user,
+                language=form.cleaned_data["language"],
+                wanted_kinds=form.cleaned_data["wanted_kinds"],
+            )
+            messages.success(request, _("Your email preferences are saved."))
+            return redirect("notice_preferences")
+    else:
+        wanted = [kind for kind in MEMBER_KINDS if preferences.wants(kind)]
+        form = NoticePreferencesForm(initial={"wanted_kinds": wanted, "language": preferences.language})
+    return render(request, "accounts/notice_preferences.html", {"form": form})
 
 
 @never_cache

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +26,11 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from assessments.models import Assessment
-from assessments.services.team import members_notice_send
+from assessments.notices import submission_event, team_notice_add
 from opencities.links import absolute_url
 from opencities.mail import subject_render
+from opencities.models import Notice
+from opencities.notices import QUEUE_GRACE
 
 from . import pdf, selectors
 from .models import Following, Partner, Report, ReportDelivery
@@ -35,8 +38,8 @@ from .models import Following, Partner, Report, ReportDelivery
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "opencities.partner-unsubscribe"
-# A queued row older than this has lost its message (broker down at the time, or a lost worker): queue it again.
-QUEUE_GRACE = timedelta(minutes=5)
+# QUEUE_GRACE (from the outbox): a queued row older than this has lost its message (a lost worker, a broker that
+# restarted empty), and the sweeper queues it again. A row whose queueing failed has no queued_at: it goes at once.
 
 
 class PermanentDeliveryError(Exception):
@@ -79,12 +82,14 @@ def queue_generation(report_id: int) -> bool:
         generate_report.delay(report_id)
     except OperationalError:
         logger.warning("Broker unreachable: report %s stays queued until queue_reports runs", report_id)
-        return False
     except Exception:
         # Whatever else fails in sending, the row stays queued and the sweeper sends it: never a failed request.
         logger.exception("Report %s could not be queued; queue_reports will try again", report_id)
-        return False
-    return True
+    else:
+        return True
+    # No queued_at: the page says the queue is unavailable, and the sweeper's next run (seconds away) sends it.
+    Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(queued_at=None)
+    return False
 
 
 def report_generate(*, report_id: int) -> Report:
@@ -127,10 +132,21 @@ def report_generate(*, report_id: int) -> Report:
         report.finished_at = timezone.now()
         report.error = ""
         report.save()
-        transaction.on_commit(lambda: queue_members_notice(report_id))
+        report_ready_notices_add(report=report)
     if previous_file and previous_file != stored:
         report.file.storage.delete(previous_file)
     return report
+
+
+def report_ready_notices_add(*, report: Report) -> list[Notice]:
+    """The members' "report ready" emails, in the caller's transaction. Once per submission: a report generated
+    again for it tells nobody again."""
+    return team_notice_add(
+        city=report.assessment.city,
+        kind=Notice.Kind.REPORT_READY,
+        event=submission_event(report.assessment),
+        object_id=report.assessment_id,
+    )
 
 
 @transaction.atomic
@@ -141,31 +157,6 @@ def report_fail(*, report_id: int, reason: str) -> Report:
     report.finished_at = timezone.now()
     report.save(update_fields=["status", "error", "finished_at"])
     return report
-
-
-def queue_members_notice(report_id: int) -> bool:
-    """Tell the members in a task of its own: the mail server's pace and faults stay out of the generation."""
-    from .tasks import tell_members_report_ready
-
-    try:
-        tell_members_report_ready.delay(report_id)
-    except Exception:
-        # The report is ready whatever happens here; a lost notice is logged (and mailed to ADMINS).
-        logger.exception("Report %s is ready, but telling its members could not be queued", report_id)
-        return False
-    return True
-
-
-def report_tell_members(*, report_id: int) -> None:
-    """Email each member of the city that its report is ready."""
-    report = Report.objects.select_related("assessment__city").get(pk=report_id)
-    assessment = report.assessment
-    context = {"assessment": assessment, "city": assessment.city, "report_url": absolute_url(report_url(assessment))}
-    members_notice_send(
-        city=assessment.city,
-        subject=subject_render("recommendations/email/report_ready_subject.txt", context),
-        body=render_to_string("recommendations/email/report_ready.txt", context),
-    )
 
 
 # --- Approval and delivery ---
@@ -213,11 +204,12 @@ def queue_delivery(delivery_id: int) -> bool:
         send_delivery.delay(delivery_id)
     except OperationalError:
         logger.warning("Broker unreachable: delivery %s stays queued until queue_reports runs", delivery_id)
-        return False
     except Exception:
         logger.exception("Delivery %s could not be queued; queue_reports will try again", delivery_id)
-        return False
-    return True
+    else:
+        return True
+    ReportDelivery.objects.filter(pk=delivery_id, status=ReportDelivery.Status.QUEUED).update(queued_at=None)
+    return False
 
 
 @transaction.atomic
@@ -410,8 +402,11 @@ class Swept:
 def queue_reports(*, now=None) -> Swept:
     """Queue again what lost its task: reports and deliveries left queued, reports stuck generating.
 
-    A report is "stuck" once it has been generating for longer than the task's hard time limit: by then the
-    worker that had it is gone. `failed` stays failed until someone presses retry or resend.
+    Rows whose queueing failed (no queued_at: the broker was down) go at once, so that beat's run every
+    SWEEPER_EVERY seconds heals an outage as soon as the broker answers; rows that were queued wait out QUEUE_GRACE,
+    since their message may still be in flight or in a retry's countdown. A report is "stuck" once it has been
+    generating for longer than the task's hard time limit: by then the worker that had it is gone. `failed` stays
+    failed until someone presses retry or resend.
     """
     now = now or timezone.now()
     stale_queue = now - QUEUE_GRACE
@@ -423,13 +418,12 @@ def queue_reports(*, now=None) -> Swept:
         )
         stuck_ids = list(stuck.values_list("pk", flat=True))
         Report.objects.filter(pk__in=stuck_ids).update(status=Report.Status.QUEUED, queued_at=now)
-        waiting = Report.objects.filter(status=Report.Status.QUEUED, queued_at__lt=stale_queue)
+        owed = Q(queued_at=None) | Q(queued_at__lt=stale_queue)
+        waiting = Report.objects.filter(owed, status=Report.Status.QUEUED)
         report_ids = stuck_ids + list(waiting.values_list("pk", flat=True))
         Report.objects.filter(pk__in=report_ids).update(queued_at=now)
         delivery_ids = list(
-            ReportDelivery.objects.filter(status=ReportDelivery.Status.QUEUED, queued_at__lt=stale_queue).values_list(
-                "pk", flat=True
-            )
+            ReportDelivery.objects.filter(owed, status=ReportDelivery.Status.QUEUED).values_list("pk", flat=True)
         )
         ReportDelivery.objects.filter(pk__in=delivery_ids).update(queued_at=now)
     for report_id in dict.fromkeys(report_ids):

@@ -5,6 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from opencities.models import Notice
+from opencities.notices import Outbound, notices_outbound
+
 from ..models import AccessRequest, Invitation, Membership
 from ..services.team import access_request_approve, access_request_reject
 
@@ -44,29 +47,44 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: make each requester the lead of their city"), permissions=["change"])
     def approve(self, request, queryset):
-        approved = 0
+        approved = []
         for access_request in queryset:
             try:
                 access_request_approve(access_request=access_request, editor=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{access_request}: {' '.join(error.messages)}", messages.ERROR)
             else:
-                approved += 1
+                approved.append(access_request.pk)
         if approved:
             self.message_user(
                 request,
                 ngettext(
-                    "%d request approved; the requester was emailed.",
-                    "%d requests approved; the requesters were emailed.",
-                    approved,
+                    "%d request approved; the email to the requester is on its way.",
+                    "%d requests approved; the emails to the requesters are on their way.",
+                    len(approved),
                 )
-                % approved,
+                % len(approved),
                 messages.SUCCESS,
+            )
+            self._tell_of_waiting_emails(request, Notice.Kind.ACCESS_APPROVED, approved)
+
+    def _tell_of_waiting_emails(self, request, kind, ids):
+        waiting = sum(notices_outbound(kind=kind, object_id=pk) == Outbound.WAITING for pk in ids)
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d email could not go out yet; it goes out by itself once the mail queue answers again.",
+                    "%d emails could not go out yet; they go out by themselves once the mail queue answers again.",
+                    waiting,
+                )
+                % waiting,
+                messages.WARNING,
             )
 
     @admin.action(description=_("Reject (the decision note is sent to the requester)"), permissions=["change"])
     def reject(self, request, queryset):
-        rejected = 0
+        rejected = []
         for access_request in queryset:
             try:
                 access_request_reject(
@@ -75,9 +93,12 @@ class AccessRequestAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, f"{access_request}: {' '.join(error.messages)}", messages.ERROR)
             else:
-                rejected += 1
+                rejected.append(access_request.pk)
         if rejected:
-            self.message_user(request, ngettext("%d request rejected.", "%d requests rejected.", rejected) % rejected)
+            self.message_user(
+                request, ngettext("%d request rejected.", "%d requests rejected.", len(rejected)) % len(rejected)
+            )
+            self._tell_of_waiting_emails(request, Notice.Kind.ACCESS_REJECTED, rejected)
 
 
 @admin.register(Invitation)

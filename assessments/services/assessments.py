@@ -8,13 +8,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opencities import caching
-from opencities.links import absolute_url
-from opencities.mail import subject_render
+from opencities.models import Notice
 from recommendations.services import report_request
 
 from .. import selectors
@@ -31,6 +29,7 @@ from ..models import (
     Reopening,
     WizardPosition,
 )
+from ..notices import submission_event, team_notice_add
 from ..scoring import (
     AnswerValue,
     DimensionResult,
@@ -42,7 +41,6 @@ from ..scoring import (
     score_dimension,
 )
 from .revisions import update_from_revision
-from .team import members_notice_send
 
 logger = logging.getLogger(__name__)
 
@@ -438,23 +436,15 @@ def assessment_submit(*, assessment: Assessment, user) -> AssessmentResult:
     assessment.save(update_fields=["status", "submitted_at", "submitted_by"])
     # Every submission gets its report; the task is sent once the submission commits.
     report_request(assessment=assessment, user=user)
-    transaction.on_commit(lambda: _tell_members_result_ready(assessment.pk))
-    return result
-
-
-def _tell_members_result_ready(assessment_pk: int) -> None:
-    assessment = Assessment.objects.select_related("city", "result").get(pk=assessment_pk)
-    context = {
-        "assessment": assessment,
-        "city": assessment.city,
-        "result": assessment.result,
-        "profile_url": absolute_url(selectors.profile_url(assessment)),
-    }
-    members_notice_send(
+    # The members' "result ready" emails are rows of this transaction: a mail server that is down cannot undo the
+    # submission or fail the request, and they go out once it answers.
+    team_notice_add(
         city=assessment.city,
-        subject=subject_render("assessments/email/result_ready_subject.txt", context),
-        body=render_to_string("assessments/email/result_ready.txt", context),
+        kind=Notice.Kind.RESULT_READY,
+        event=submission_event(assessment),
+        object_id=assessment.pk,
     )
+    return result
 
 
 @transaction.atomic
@@ -491,7 +481,10 @@ def assessment_reopen(*, assessment: Assessment, editor, reason: str) -> Assessm
         raise ValidationError(_("The city already has an open draft for this year.")) from None
     AssessmentResult.objects.filter(assessment=assessment).update(is_superseded=True)
     caching.peer_data_changed()  # a draft leaves the peer groups, and its save sent no signal that says so
-    Reopening.objects.create(assessment=assessment, reopened_by=editor, reason=reason.strip())
+    reopening = Reopening.objects.create(assessment=assessment, reopened_by=editor, reason=reason.strip())
+    team_notice_add(
+        city=assessment.city, kind=Notice.Kind.REOPENED, event=f"reopening:{reopening.pk}", object_id=reopening.pk
+    )
     return assessment
 
 

@@ -5,9 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -16,7 +14,9 @@ from django.utils.translation import gettext as _
 from slugify import slugify
 
 from opencities.links import absolute_url
-from opencities.mail import header_text, subject_render
+from opencities.mail import header_text
+from opencities.models import Notice
+from opencities.notices import notice_add
 
 from ..models import AccessRequest, City, Invitation, Membership, Role
 
@@ -42,24 +42,6 @@ def password_set_url(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return absolute_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
-
-
-def _send(*, template: str, to: str, context: dict) -> None:
-    subject = subject_render(f"assessments/email/{template}_subject.txt", context)
-    body = render_to_string(f"assessments/email/{template}.txt", context)
-    send_mail(subject, body, None, [to])
-
-
-def members_notice_send(*, city: City, subject: str, body: str) -> int:
-    """Tell a city's team something: one message, its active members in Bcc; the number of members told.
-
-    One message, so that members do not see each other's addresses and a retry after a mail-server fault sends
-    it whole, never twice to some.
-    """
-    recipients = list(city.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
-    if recipients:
-        EmailMessage(header_text(subject), body, bcc=recipients).send()
-    return len(recipients)
 
 
 def city_create(*, name: str, country: str, region: str) -> City:
@@ -130,14 +112,14 @@ def access_request_approve(*, access_request: AccessRequest, editor: User) -> Me
     access_request.decided_at = timezone.now()
     access_request.decided_by = editor
     access_request.save()
-    context = {
-        "access_request": access_request,
-        "city": city,
-        "set_password_url": password_set_url(user) if not user.has_usable_password() else "",
-        "login_url": absolute_url(reverse("login")),
-        "city_url": absolute_url(city.get_absolute_url()),
-    }
-    transaction.on_commit(lambda: _send(template="access_approved", to=user.email, context=context))
+    # The email's link to set a password is made when it is sent, not kept on the row.
+    notice_add(
+        kind=Notice.Kind.ACCESS_APPROVED,
+        key=f"access-request:{access_request.pk}:approved",
+        email=user.email,
+        user=user,
+        object_id=access_request.pk,
+    )
     return membership
 
 
@@ -151,8 +133,12 @@ def access_request_reject(*, access_request: AccessRequest, editor: User, note: 
     access_request.decided_by = editor
     access_request.decision_note = note
     access_request.save()
-    context = {"access_request": access_request}
-    transaction.on_commit(lambda: _send(template="access_rejected", to=access_request.email, context=context))
+    notice_add(
+        kind=Notice.Kind.ACCESS_REJECTED,
+        key=f"access-request:{access_request.pk}:rejected",
+        email=access_request.email,
+        object_id=access_request.pk,
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -212,14 +198,8 @@ def invitation_create(*, city: City, email: str, role: str, invited_by: User) ->
         revoked_at=timezone.now()
     )
     invitation = Invitation.objects.create(city=city, email=email, role=role, invited_by=invited_by)
-    context = {
-        "invitation": invitation,
-        "city": city,
-        "invited_by": invited_by,
-        "accept_url": absolute_url(reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})),
-        "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
-    }
-    transaction.on_commit(lambda: _send(template="invitation", to=email, context=context))
+    # The accept link is signed when the email is sent, so its validity starts then and the row holds no token.
+    notice_add(kind=Notice.Kind.INVITATION, key=f"invitation:{invitation.pk}", email=email, object_id=invitation.pk)
     return invitation
 
 

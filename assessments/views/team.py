@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencities.models import Notice
+from opencities.notices import Outbound, notices_outbound
 from opencities.throttling import ACCESS_REQUESTS_PER_ADDRESS, limit_count
 
 from .. import selectors
@@ -83,7 +85,14 @@ def member_invite(request, *, city, membership):
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            if notices_outbound(kind=Notice.Kind.INVITATION, object_id=invitation.pk) == Outbound.WAITING:
+                text = _(
+                    "Invitation to %(email)s saved. Its email could not go out yet; it goes out by itself as soon as "
+                    "the mail queue answers again."
+                )
+            else:
+                text = _("Invitation saved: the email to %(email)s is on its way.")
+            messages.success(request, text % {"email": invitation.email})
             return _members_page(city)
     # Show the members page again with the typed address and the error beside it.
     return city_members.__wrapped__(request, city=city, membership=membership, invite_form=form)

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from opencities.models import Notice
+from opencities.notices import Outbound, notices_outbound
+
 from .. import selectors
 from ..access import city_role_required
 from ..models import Assessment, Role, WizardPosition
@@ -196,5 +199,15 @@ def assessment_submit(request, pk, *, city, membership):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessment_review", slug=city.slug, pk=assessment.pk)
-    messages.success(request, _("Submitted. The openness profile is ready and the team has been told by email."))
+    outbound = notices_outbound(kind=Notice.Kind.RESULT_READY, object_id=assessment.pk)
+    if outbound == Outbound.WAITING:
+        text = _(
+            "Submitted. The openness profile is ready. The email to the team could not go out yet; it is kept and "
+            "goes out by itself as soon as the mail queue answers again."
+        )
+    elif outbound == Outbound.ON_ITS_WAY:
+        text = _("Submitted. The openness profile is ready and an email to the team is on its way.")
+    else:
+        text = _("Submitted. The openness profile is ready.")
+    messages.success(request, text)
     return redirect(selectors.profile_url(assessment))

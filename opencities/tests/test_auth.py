@@ -57,8 +57,9 @@ def test_password_change(client, lead):
     assert log_in(client, "lead@zurich.test", "a-new-zurich-secret").status_code == 302
 
 
-def test_password_reset_by_email(client, lead):
-    response = client.post(reverse("password_reset"), {"email": "Lead@Zurich.test"})
+def test_password_reset_by_email(client, lead, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "Lead@Zurich.test"})
     assert response.status_code == 302
     assert mail.outbox[0].to == ["lead@zurich.test"]
     link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)

@@ -134,6 +134,7 @@ def test_the_report_page_follows_the_report_from_queued_to_ready(
         "size": None,
         "sent": 0,
         "waiting": 0,
+        "queue_unavailable": False,
         "done": False,
     }
 

@@ -20,20 +20,31 @@ from .recommendations import submitted_assessment
 def _report_state(report: Report | None) -> dict:
     """What the report page and its live status show: one of queued, generating, ready, awaiting approval, sent."""
     if report is None:
-        return {"state": "none", "label": _("Not requested"), "done": True}
+        return {"state": "none", "label": _("Not requested"), "done": True, "queue_unavailable": False}
     deliveries = list(report.deliveries.select_related("partner").order_by("partner__organisation"))
     sent = sum(delivery.status == ReportDelivery.Status.SENT for delivery in deliveries)
     failed = [delivery for delivery in deliveries if delivery.status == ReportDelivery.Status.FAILED]
     waiting = sum(
         delivery.status in (ReportDelivery.Status.QUEUED, ReportDelivery.Status.SENDING) for delivery in deliveries
     )
+    # A queued row without queued_at: its task could not be handed to the broker; the sweeper sends it once the
+    # broker answers. Until then the page says so rather than "on their way".
+    unqueued = sum(
+        delivery.status == ReportDelivery.Status.QUEUED and delivery.queued_at is None for delivery in deliveries
+    )
+    queue_unavailable = bool(unqueued) or (report.status == Report.Status.QUEUED and report.queued_at is None)
     if report.status == Report.Status.READY and not report.approved_at:
         state, label = "awaiting-approval", _("Ready, awaiting approval")
     elif report.status == Report.Status.READY and deliveries:
         state = "sent" if not waiting else "sending"
         label = ngettext("Sent to %(n)d partner", "Sent to %(n)d partners", sent) % {"n": sent}
-        if waiting:
-            label += " · " + ngettext("%(n)d on its way", "%(n)d on their way", waiting) % {"n": waiting}
+        if unqueued:
+            label += " · " + ngettext("%(n)d waiting for the queue", "%(n)d waiting for the queue", unqueued) % {
+                "n": unqueued
+            }
+        if waiting - unqueued:
+            on_the_way = waiting - unqueued
+            label += " · " + ngettext("%(n)d on its way", "%(n)d on their way", on_the_way) % {"n": on_the_way}
         if failed:
             label += " · " + ngettext("%(n)d failed", "%(n)d failed", len(failed)) % {"n": len(failed)}
     else:
@@ -47,6 +58,7 @@ def _report_state(report: Report | None) -> dict:
         "size": report.size,
         "sent": sent,
         "waiting": waiting,
+        "queue_unavailable": queue_unavailable,
         "deliveries": deliveries,
         "done": report.status in (Report.Status.READY, Report.Status.FAILED) and not waiting,
     }

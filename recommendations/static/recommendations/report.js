@@ -8,6 +8,7 @@
     return;
   }
   var label = document.getElementById("report-state-label");
+  var queueUnavailable = document.getElementById("report-queue-unavailable");
   var url = box.dataset.statusUrl;
   var shown = box.dataset.state;
   var delay = 2000;
@@ -22,6 +23,9 @@
       })
       .then(function (state) {
         label.textContent = state.label;
+        if (queueUnavailable) {
+          queueUnavailable.hidden = !state.queue_unavailable;
+        }
         if (state.done || state.state !== shown) {
           if (state.done) {
             window.location.reload();

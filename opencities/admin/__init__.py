@@ -1,0 +1,1 @@
+from . import notices  # noqa: F401  (registers the outbox)
