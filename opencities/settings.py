@@ -48,7 +48,7 @@ if any("@" not in address for _name, address in ADMINS):
 MANAGERS = ADMINS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "opencities.adminsite.OpenCitiesAdminConfig",  # django.contrib.admin on the site above
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -110,6 +110,18 @@ if not env.str("DATABASE_URL", default=""):
     VAR_DIR.mkdir(exist_ok=True)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Time limits (docs/architecture.md, "Time limits"). Connecting gives up after this many seconds, in every process
+# (on SQLite: how long a write waits for another's lock); a value in DATABASE_URL's query string wins.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+_database_options = DATABASES["default"].setdefault("OPTIONS", {})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _database_options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _database_options.setdefault("timeout", DATABASE_CONNECT_TIMEOUT)
+# One statement of a web request may run this long on PostgreSQL (0: no limit), well inside gunicorn's 30 s, so a
+# stuck query ends in an error page instead of a killed worker. Only the WSGI process sets it (opencities/wsgi.py):
+# migrations, commands, workers and the benchmarks' set-up run without it.
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -198,15 +210,21 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "opencities.mail.OutboxEmailBackend"
     EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "outbox")
+# Seconds for each SMTP operation; an email is sent by a task, which retries.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Celery: REDIS_URL set means a real broker and result backend; empty means tasks run in process.
 # An empty broker URL would mean AMQP on localhost, so the in-process case is spelt out.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds to connect to Redis and for each command (cache, broker, result backend): a Redis that vanished without
+# closing the connection then fails a request or a send quickly instead of holding it forever.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=5)
+_redis_timeouts = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_REDIS_SOCKET_TIMEOUT = CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_SOCKET_TIMEOUT
 else:
     CELERY_BROKER_URL = "memory://localhost/"  # with a host name, kombu does not warn that it assumed one
     CELERY_RESULT_BACKEND = "cache+memory://"
@@ -223,6 +241,7 @@ if REDIS_URL:
             "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "opencities",
             "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": _redis_timeouts,
         }
     }
 else:
@@ -243,7 +262,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 # A message that a killed worker held comes back after the visibility timeout: it must outlast
 # the hard time limit, or a slow task still running would be handed to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2, **_redis_timeouts}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -278,6 +297,11 @@ NOTICE_RETENTION_DAYS = env.int("NOTICE_RETENTION_DAYS", default=30)
 # A notice whose mail server keeps failing is tried again (five retries, then the sweeper starts over) for this
 # many hours after its event, then marked failed.
 NOTICE_GIVE_UP_AFTER_HOURS = env.int("NOTICE_GIVE_UP_AFTER_HOURS", default=48)
+
+# /healthz answers within HEALTHZ_BUDGET seconds. Its worker ping goes out at most once per HEALTHZ_WORKERS_EVERY
+# seconds, and every web process reads that result from the cache meanwhile (opencities/health.py).
+HEALTHZ_BUDGET = env.float("HEALTHZ_BUDGET", default=1.0)
+HEALTHZ_WORKERS_EVERY = env.float("HEALTHZ_WORKERS_EVERY", default=5)
 
 # Security: with DEBUG off every check of `manage.py check --deploy` passes.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
