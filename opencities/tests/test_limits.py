@@ -24,6 +24,17 @@ def log_in(client, email, password, address="198.51.100.1", **headers):
     return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address, **headers)
 
 
+@pytest.fixture
+def request_reset(client, django_capture_on_commit_callbacks):
+    """Ask for a password reset as a visitor would, with whatever the request's commit sends."""
+
+    def request_reset(email, address="198.51.100.1"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+    return request_reset
+
+
 def reset_link(message):
     return re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
 
@@ -49,9 +60,9 @@ def test_wrong_passwords_from_many_addresses_lock_the_account(client, lead, sett
     assert "_auth_user_id" not in client.session
 
 
-def test_a_locked_out_lead_gets_in_by_resetting_the_password(client, lead, settings):
+def test_a_locked_out_lead_gets_in_by_resetting_the_password(client, lead, settings, request_reset):
     lock_out(client, "lead@zurich.test", settings)
-    client.post(reverse("password_reset"), {"email": "lead@zurich.test"})
+    request_reset("lead@zurich.test")
     done = choose_new_password(client, reset_link(mail.outbox[-1]))
     # The reset proves the owner: it logs them in, whatever the lockout said.
     assert "you are logged in" in done.content.decode()
@@ -134,28 +145,26 @@ def test_client_address(remote_addr, forwarded_for, proxies, client):
     assert client_address(remote_addr=remote_addr, forwarded_for=forwarded_for, trusted_proxies=proxies) == client
 
 
-def test_password_resets_to_one_address_are_limited_and_answer_as_usual(client, lead, settings):
+def test_password_resets_to_one_address_are_limited_and_answer_as_usual(lead, settings, request_reset):
     settings.PASSWORD_RESETS_PER_EMAIL = "3/h"
-    answers = [
-        client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=f"203.0.113.{number}")
-        for number, email in enumerate(["lead@zurich.test", "Lead@Zurich.test", "lead@zurich.test", "LEAD@zurich.test"])
-    ]
+    emails = ["lead@zurich.test", "Lead@Zurich.test", "lead@zurich.test", "LEAD@zurich.test"]
+    answers = [request_reset(email, address=f"203.0.113.{number}") for number, email in enumerate(emails)]
     assert len(mail.outbox) == 3
     assert {(answer.status_code, answer.url) for answer in answers} == {(302, reverse("password_reset_done"))}
     # Another account is not affected.
     UserFactory(email="other@zurich.test")
-    client.post(reverse("password_reset"), {"email": "other@zurich.test"})
+    request_reset("other@zurich.test")
     assert mail.outbox[-1].to == ["other@zurich.test"]
 
 
-def test_password_resets_from_one_address_are_limited(client, lead, settings):
+def test_password_resets_from_one_address_are_limited(lead, settings, request_reset):
     settings.PASSWORD_RESETS_PER_ADDRESS = "10/h"
     for number in range(10):
-        client.post(reverse("password_reset"), {"email": f"nobody{number}@city.test"}, REMOTE_ADDR="198.51.100.3")
-    limited = client.post(reverse("password_reset"), {"email": "lead@zurich.test"}, REMOTE_ADDR="198.51.100.3")
+        request_reset(f"nobody{number}@city.test", address="198.51.100.3")
+    limited = request_reset("lead@zurich.test", address="198.51.100.3")
     assert (limited.status_code, limited.url) == (302, reverse("password_reset_done"))
     assert not mail.outbox
-    client.post(reverse("password_reset"), {"email": "lead@zurich.test"}, REMOTE_ADDR="198.51.100.4")
+    request_reset("lead@zurich.test", address="198.51.100.4")
     assert mail.outbox[0].to == ["lead@zurich.test"]
 
 
@@ -171,11 +180,11 @@ class UnreachableCache(BaseCache):
         return super().__getattribute__(name)
 
 
-def test_limits_let_requests_through_when_the_cache_cannot_count(client, lead, settings):
+def test_limits_let_requests_through_when_the_cache_cannot_count(client, lead, settings, request_reset):
     settings.CACHES = {**settings.CACHES, "limits": {"BACKEND": "opencities.tests.test_limits.UnreachableCache"}}
     settings.RATELIMIT_USE_CACHE = "limits"
     settings.PASSWORD_RESETS_PER_EMAIL = "1/h"
     for _request in range(3):
-        client.post(reverse("password_reset"), {"email": "lead@zurich.test"})
+        request_reset("lead@zurich.test")
     assert len(mail.outbox) == 3
     assert log_in(client, "lead@zurich.test", PASSWORD).status_code == 302
