@@ -130,7 +130,14 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "city"], name="membership_once_per_city"),
             # "A city always keeps a lead" is kept by the services; the database keeps it to one.
-            models.UniqueConstraint(fields=["city"], condition=Q(role="lead"), name="membership_one_lead_per_city"),
+            models.UniqueConstraint(
+                fields=["city"],
+                condition=Q(role="lead"),
+                name="membership_one_lead_per_city",
+                violation_error_message=_(
+                    "This city already has a lead; its lead hands the role over on the team page."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Who may work on a city: memberships, access requests (approved or rejected here) and invitations."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -8,16 +9,48 @@ from django.utils.translation import ngettext
 from opencities.models import Notice
 from opencities.notices import Outbound, notices_outbound
 
-from ..models import AccessRequest, Invitation, Membership
+from ..models import AccessRequest, Invitation, Membership, Role
 from ..services.team import access_request_approve, access_request_reject
+
+
+class MembershipAdminForm(forms.ModelForm):
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        if role == Role.LEAD and not (self.instance.pk and self.instance.role == Role.LEAD):
+            raise ValidationError(
+                _(
+                    "The lead role is not given here: the city’s lead hands it over on the team page, and approving "
+                    "an access request makes the lead of a city that has none."
+                )
+            )
+        return role
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Editors add, change and remove members; the lead role moves only by the lead's hand-over (or an approved
+    access request), so no one, the editor included, becomes a lead here and a city never loses its lead here."""
+
+    form = MembershipAdminForm
     list_display = ["user", "city", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "city__name"]
     autocomplete_fields = ["user", "city"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Another person or city would be another membership: giving the lead's row to someone made them lead.
+        return ["user", "city", "role"] if obj.role == Role.LEAD else ["user", "city"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.role == Role.LEAD)
+
+    def get_actions(self, request):
+        # Deleting in bulk would not ask about each row, so it could remove a lead; one at a time it cannot.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(AccessRequest)
