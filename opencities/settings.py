@@ -48,7 +48,7 @@ if any("@" not in address for _name, address in ADMINS):
 MANAGERS = ADMINS
 
 INSTALLED_APPS = [
-    "opencities.adminsite.OpenCitiesAdminConfig",  # django.contrib.admin on the site above
+    "opencities.adminsite.OpenCitiesAdminConfig",  # django.contrib.admin, with the site of opencities/adminsite.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
