@@ -376,7 +376,10 @@ def test_anonymous_visitors_are_sent_to_log_in(client, zurich_2025):
 
 
 def _queries(client, assessment):
-    """Queries of a repeated visit: the first after a submission also reads the peers' rows (see opencities/caching.py)."""
+    """Queries of a repeated visit: the first after a submission also reads the peers' rows.
+
+    See opencities/caching.py.
+    """
     url = _url(assessment)
     assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as context:
