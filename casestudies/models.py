@@ -1,15 +1,22 @@
 """The case-study library, its tags and the publications offered for download."""
 
 import re
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Region
 
 from .validators import validate_pdf
+
+
+def publication_file_name(publication, filename: str) -> str:
+    """The stored name: the uploaded name as a slug, always ending in .pdf (the content was checked to be one)."""
+    return f"publications/{slugify(PurePath(filename).stem)[:80] or 'publication'}.pdf"
 
 
 class Tag(models.Model):
@@ -196,7 +203,7 @@ class Publication(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RESEARCH)
     file = models.FileField(
         _("PDF file"),
-        upload_to="publications/",
+        upload_to=publication_file_name,
         validators=[validate_pdf],
         help_text=_("A PDF of at most 20 MB."),
     )

@@ -7,6 +7,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
+PDF_START = b"%PDF-"
 
 
 def validate_pdf(upload) -> None:
@@ -18,9 +19,10 @@ def validate_pdf(upload) -> None:
             code="too_big",
         )
     upload.seek(0)
-    head = upload.read(1024)
+    head = upload.read(len(PDF_START))
     upload.seek(0)
-    if b"%PDF-" not in head:
+    # At byte 0, not just near the start as PDF readers allow: an HTML page with a PDF inside passes that.
+    if not head.startswith(PDF_START):
         raise ValidationError(
             _("This file is not a PDF, whatever its name says. Export the document as PDF and upload that."),
             code="not_pdf",

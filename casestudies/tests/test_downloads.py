@@ -228,3 +228,44 @@ def test_editors_make_publications_public_and_hide_them_in_bulk(client, editor):
     response = client.post(changelist, {"action": "hide", "_selected_action": [first.pk]}, follow=True)
     assert "1 publication is now hidden from the downloads page." in page_text(response)
     assert "First study" not in page_text(client.get(reverse("casestudies:downloads")))
+
+
+# --- Hostile uploads ---
+
+
+def polyglot() -> bytes:
+    """An HTML page with a whole PDF inside a comment: a browser shows the page, a lenient PDF reader the PDF."""
+    return b"<html><body><script>alert(document.cookie)</script><!--\n" + small_pdf() + b"\n--></body></html>\n"
+
+
+def test_an_html_page_with_a_pdf_inside_is_refused(client, editor):
+    client.force_login(editor)
+    response = post_upload(client, SimpleUploadedFile("paper.pdf", polyglot(), "application/pdf"))
+    assert response.status_code == 200
+    assert "not a PDF" in page_text(response)
+    assert not Publication.objects.exists()
+
+
+def test_an_upload_is_stored_as_a_pdf_whatever_its_name(client, editor, media):
+    client.force_login(editor)
+    response = post_upload(client, SimpleUploadedFile("paper.html", small_pdf(), "text/html"))
+    assert response.status_code == 302, page_text(response)
+    item = Publication.objects.get(slug="open-cities-newcomers")
+    assert Path(item.file.name).suffix == ".pdf"
+
+
+def test_a_publication_is_served_as_a_pdf_attachment_the_browser_may_not_sniff(client):
+    item = publication("welcome-centres-study")
+    response = client.get(item.get_absolute_url())
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == 'attachment; filename="welcome-centres-study.pdf"'
+    assert download(response).startswith(b"%PDF-")
+
+
+def test_a_stored_file_that_is_not_a_pdf_is_never_served(client, media):
+    # Uploaded before the check was strict: the file is kept for the editors, but nobody downloads it.
+    item = publication("old-upload")
+    Path(item.file.path).write_bytes(polyglot())
+    response = client.get(item.get_absolute_url())
+    assert response.status_code == 404

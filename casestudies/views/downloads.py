@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from .. import brief
 from ..models import Publication
+from ..validators import PDF_START
 
 logger = logging.getLogger(__name__)
 
@@ -79,4 +80,9 @@ def publication(request, slug):
     except OSError:
         logger.error("Publication %s: file %s is missing from storage", item.slug, item.file.name)
         raise Http404("The file of this publication is missing; the editors have been told.") from None
+    if handle.read(len(PDF_START)) != PDF_START:  # stored before uploads were checked from the first byte
+        handle.close()
+        logger.error("Publication %s: file %s is not a PDF; it is not served", item.slug, item.file.name)
+        raise Http404("The file of this publication is not a PDF; the editors have been told.")
+    handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"{slug}.pdf", content_type="application/pdf")
