@@ -188,3 +188,14 @@ def test_limits_let_requests_through_when_the_cache_cannot_count(client, lead, s
         request_reset("lead@zurich.test")
     assert len(mail.outbox) == 3
     assert log_in(client, "lead@zurich.test", PASSWORD).status_code == 302
+
+
+@pytest.mark.redis
+def test_the_counts_live_in_the_shared_redis_cache(client, lead, settings):
+    from django.core.cache import caches
+
+    assert type(caches[settings.RATELIMIT_USE_CACHE]).__name__ == "RedisCache"
+    settings.LOGIN_FAILURES_PER_ADDRESS = "2/h"
+    for number in range(2):
+        log_in(client, f"someone{number}@city.test", "a-guess", address="198.51.100.11")
+    assert log_in(client, "lead@zurich.test", PASSWORD, address="198.51.100.11").status_code == 429
