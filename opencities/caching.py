@@ -12,6 +12,7 @@ right, so a change of data simply leads readers to a new key and the old entry a
 | the active rule set | the rule-set version | writes to rules, their case studies, the themes |
 | the general recommendations PDF | the rule-set version, the language, the release | the same, a release |
 | the research brief | the language, the release | a release (its text is the code's) |
+| the last worker ping of /healthz | the broker URL's digest | time: it expires after `HEALTHZ_WORKERS_EVERY` |
 
 The peer-data version is a database row (`PeerDataVersion`) that each such write replaces inside its own
 transaction: a rolled-back write rolls its version back too, a reader can never cache old rows under a committed
@@ -75,6 +76,16 @@ def general_pdf_key(rule_set_version: tuple, language: str) -> str:
 
 def research_brief_key(language: str) -> str:
     return f"research-brief:{language}:{release()}"
+
+
+def healthz_workers_key(broker_url: str) -> str:
+    """The last worker ping's result; an entry kept for a while, never moved (see opencities/health.py)."""
+    return f"healthz-workers:{digest(broker_url)}"
+
+
+def healthz_ping_turn_key(broker_url: str) -> str:
+    """Held by the web process whose turn it is to ping the workers."""
+    return f"healthz-ping-turn:{digest(broker_url)}"
 
 
 @functools.cache

@@ -93,7 +93,7 @@ def test_the_mail_server_connection_has_the_email_timeout():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_only_the_web_process_has_a_statement_timeout():
     database = {"DATABASE_URL": processes.database_url()}
     web = "import opencities.wsgi\n" + SHOW_STATEMENT_TIMEOUT
@@ -109,7 +109,7 @@ def test_only_the_web_process_has_a_statement_timeout():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_web_requests_statement_that_runs_too_long_is_cancelled():
     code = """
 import time, opencities.wsgi
