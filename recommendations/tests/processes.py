@@ -218,18 +218,22 @@ class SmtpServer:
     def __init__(self):
         self.handler = SmtpHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname=HOST, port=self.port)
+        self.controller: Controller | None = None
 
     @property
     def url(self) -> str:
         return f"smtp://{HOST}:{self.port}"
 
     def start(self) -> "SmtpServer":
+        """Listen (again, after a stop: a controller runs once, so each start makes one), keeping what it received."""
+        self.controller = Controller(self.handler, hostname=HOST, port=self.port)
         self.controller.start()
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 # --- The test process's Celery app ---
