@@ -32,6 +32,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from assessments.models import Assessment
 from opencities.fonts import BOLD, REGULAR, register_fonts
+from opencities.models import Notice
 from recommendations import pdf, selectors, services
 from recommendations.models import Report
 
@@ -143,7 +144,7 @@ def generation_job() -> Job:
         raise BenchmarkError(f"report-vs-pdf emails the demo city's members: it needs {LOCMEM}.")
     assessment = demo_assessment()
     report, _created = Report.objects.get_or_create(assessment=assessment)
-    members = assessment.city.memberships.count()
+    members = assessment.city.memberships.filter(user__is_active=True).count()
     expected_pages = pdf.render_report(selectors.report_data(assessment)).pages
 
     def prepare():
@@ -155,20 +156,22 @@ def generation_job() -> Job:
         return run
 
     def run():
-        # Once the generation commits, it queues the members' notice: a task of its own, not timed here.
-        with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        # The generation writes the members' notices in its own transaction (once per submission, so only the first
+        # run adds them); sending them is a task of its own, queued on commit and not timed here.
+        with TestCase.captureOnCommitCallbacks(execute=False):
             generated = services.report_generate(report_id=report.pk)
         if generated.status != Report.Status.READY or generated.pages != expected_pages:
             raise BenchmarkError(f"The demo report ended {generated.status} with {generated.pages} pages.")
-        if len(callbacks) != 1:
-            raise BenchmarkError(f"The generation queued {len(callbacks)} notices to the members, not 1.")
+        owed = Notice.objects.filter(kind=Notice.Kind.REPORT_READY, object_id=assessment.pk).count()
+        if owed != members:
+            raise BenchmarkError(f"The generation owes {owed} notices to the members, not {members}.")
 
     told = f"{members} member{'s' if members != 1 else ''}"
     return Job(
         prepare=prepare,
         repetitions=REPETITIONS,
         warmup=WARMUP,
-        note=f"each run stores the report and queues the notice to the demo city's {told} (its own task, not timed)",
+        note=f"each run stores the report; the demo city's {told} are owed one notice each (sent by a task, not timed)",
     )
 
 

@@ -13,6 +13,7 @@ from bench import reports
 from bench.registry import BARE_VIEW, Benchmark, Job, registry
 from bench.report import NOT_JUDGED, PASS, Outcome, format_median, format_table
 from bench.runner import BenchmarkError, measure_job, run
+from opencities.models import Notice
 from recommendations.models import Report
 
 PER_PAGE = Benchmark("per-page", lambda: None, baseline="floor", target=20.0)
@@ -219,16 +220,18 @@ def test_each_generation_stores_the_report_and_queues_the_members_notice_or_rais
         report = Report.objects.get(assessment=assessment)
         assert report.status == Report.Status.READY
         assert members >= 1
-        assert mail.outbox == []  # the notice is a task of its own, not part of the timed generation
+        assert mail.outbox == []  # sending the notices is a task of its own, not part of the timed generation
+        assert Notice.objects.filter(kind=Notice.Kind.REPORT_READY, object_id=assessment.pk).count() == members
 
     stored = list(tmp_path.rglob("*.pdf"))
     assert stored == [tmp_path / report.file.name]  # the first run's file was replaced by the second's
     assert stored[0].stat().st_size == report.size
-    assert "queues the notice to the demo city's 1 member " in job.note
+    assert "the demo city's 1 member are owed one notice each" in job.note
 
-    # A generation that queues no notice
-    monkeypatch.setattr("recommendations.services.transaction.on_commit", lambda callback: None)
-    with pytest.raises(BenchmarkError, match="queued 0 notices"):
+    # A generation that writes no notice
+    Notice.objects.all().delete()
+    monkeypatch.setattr("recommendations.services.team_notice_add", lambda **kwargs: [])
+    with pytest.raises(BenchmarkError, match="owes 0 notices"):
         reports.generation_job().prepare()()
 
 

@@ -15,6 +15,7 @@ from assessments.tests.factories import AccessRequestFactory, CityFactory, Membe
 from casestudies.models import CityTypeTag, DimensionTag, Publication, RecommendationTheme
 from casestudies.tests.factories import CaseStudyFactory
 from opencities.editors import EDITORS_GROUP, editor_permission_codenames
+from opencities.models import Notice
 from recommendations.models import Following, Partner, RecommendationRule, Report, ReportDelivery
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,9 @@ OBJECT_FACTORIES = {
     ),
     "recommendations.report": lambda: Report.objects.create(assessment=_assessment()),
     "recommendations.reportdelivery": lambda: _delivery(),
+    "opencities.notice": lambda: Notice.objects.create(
+        kind=Notice.Kind.ACCESS_REJECTED, key="access-request:1:rejected", email="x@y.test", language="en"
+    ),
 }
 
 
