@@ -9,7 +9,7 @@ PORT ?= 8000
 # `make run` and `make setup` use the embedded defaults: DEBUG and DEMO_MODE on, SQLite in var/.
 DEV_ENV := DEBUG=$${DEBUG:-1} DEMO_MODE=$${DEMO_MODE:-1}
 
-.PHONY: run setup install test lint bench e2e worker beat clean
+.PHONY: run setup install test lint bench load e2e worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ lint: install
 
 bench: install
 	$(PY) -m bench
+
+# The load test (bench/README.md, make load): Locust, installed here beside requirements.txt, not by `make install`.
+$(VENV)/.load-installed: requirements.txt bench/load/requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt -r bench/load/requirements.txt
+	touch $@
+
+load: $(VENV)/.installed $(VENV)/.load-installed
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 e2e: install
 	@command -v chromium >/dev/null 2>&1 || { \
