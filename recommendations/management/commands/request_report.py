@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--city", required=True, help="the city's slug")
         parser.add_argument("--send", action="store_true", help="approve sending to every confirmed recipient")
         parser.add_argument(
-            "--regenerate", action="store_true", help="render the report again even if it is ready (emails the members)"
+            "--regenerate",
+            action="store_true",
+            help="render the report again even if it is ready (members are told once)",
         )
         parser.add_argument(
             "--wait",
