@@ -24,6 +24,7 @@ docs/architecture.md, "Caching".
 
 import functools
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -31,18 +32,31 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from redis.exceptions import RedisError
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _MISSING = object()
 PEER_DATA_ROW = 1  # the one row of PeerDataVersion
 
 
 def cached(key: str, load: Callable[[], T]) -> T:
-    """The value kept under `key`, else `load()`'s, kept. Callers must not change what they get."""
-    value = cache.get(key, _MISSING)
+    """The value kept under `key`, else `load()`'s, kept. Callers must not change what they get.
+
+    Every entry can be made again from the database, so a cache that does not answer (Redis restarting, say)
+    costs time, never a page or a report: the value is loaded and the fault logged.
+    """
+    try:
+        value = cache.get(key, _MISSING)
+    except (RedisError, OSError) as error:
+        logger.warning("Cache unavailable, loading %s without it: %s", key, error)
+        return load()
     if value is _MISSING:
         value = load()
-        cache.set(key, value)
+        try:
+            cache.set(key, value)
+        except (RedisError, OSError) as error:
+            logger.warning("Cache unavailable, %s not kept: %s", key, error)
     return value
 
 
