@@ -383,8 +383,9 @@ def _interrupted(signum, _frame):
 def main(argv=None) -> int:
     arguments = parse_arguments(argv)
     deadline = time.monotonic() + BUDGET_SECONDS
-    signal.signal(signal.SIGTERM, _interrupted)
-    signal.signal(signal.SIGHUP, _interrupted)
+    # SIGINT too: a shell that starts the run in the background leaves it ignored, and Ctrl-C must clean up.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupted)
     levels: list[Level] = []
     try:
         with contextlib.ExitStack() as stack:
