@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # `make run` and `make setup` use the embedded defaults: DEBUG and DEMO_MODE on, SQLite in var/.
+# `make run` sets SITE_URL (links in emails) to the address it serves, http://$(HOST):$(PORT), unless it is set.
 DEV_ENV := DEBUG=$${DEBUG:-1} DEMO_MODE=$${DEMO_MODE:-1}
 
 .PHONY: run setup install test lint bench load e2e worker beat clean
@@ -37,7 +38,7 @@ run: setup
 	@echo "  Demo editor:     editor@demo.test / opencities-demo  (admin at http://$(HOST):$(PORT)/admin/)"
 	@echo "  Emails are written to var/outbox/"
 	@echo
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # In parallel, one worker per core (pytest-xdist); each worker has its own test database.
 test: install
