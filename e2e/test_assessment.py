@@ -333,3 +333,20 @@ def test_autosave_keeps_an_answer_without_pressing_save(page, questionnaire):
     visit(page, step)  # a reload, Save never pressed
     expect(page.locator(f"#q-{question.key}").get_by_label(option.label, exact=True)).to_be_checked()
     expect(page.locator(f"#q-{question.key}")).to_contain_text("Last changed by")
+
+
+def test_the_assessment_list_on_a_phone_scrolls_its_table_not_the_page(page, questionnaire):
+    """The table scrolls in its own box at 390 px; its visually hidden labels (absolutely positioned) used to
+    escape that box and make the whole page wider than the screen."""
+    demo = questionnaire
+    city = City.objects.get(slug=demo.city_slug)
+    lead = get_user_model().objects.get(email=demo.lead_email)
+    assessment_start(city=city, year=date.today().year, user=lead)
+
+    visit(page, reverse("login"))
+    log_in(page, demo.lead_email, demo.password)
+    page.set_viewport_size({"width": 390, "height": 844})
+    visit(page, reverse("assessment_list", args=[demo.city_slug]))
+    table_box = page.locator(".table-responsive")
+    assert table_box.evaluate("box => box.scrollWidth > box.clientWidth"), "the table should be wider than 390 px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
