@@ -118,7 +118,8 @@ def report_generate(*, report_id: int) -> Report:
     name = f"{assessment.city.slug}-{assessment.year}-openness-report.pdf"
     stored = report.file.storage.save(f"reports/{assessment.year}/{name}", ContentFile(rendered.content))
     with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
+        # The city comes along for the members' notices written below.
+        report = Report.objects.select_for_update(of=("self",)).select_related("assessment__city").get(pk=report_id)
         if report.status == Report.Status.READY:
             # Another worker rendered it meanwhile (a message sent twice): keep its file, tell nobody again.
             report.file.storage.delete(stored)
