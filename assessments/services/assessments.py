@@ -132,6 +132,13 @@ def _copy_previous_answers(assessment: Assessment, user) -> list[str]:
         .first()
     )
     if previous is None:
+        if Assessment.objects.filter(city=assessment.city, year__lt=assessment.year, is_demo=True).exists():
+            return [
+                _(
+                    "The earlier assessments hold demonstration data, which is never copied; "
+                    "the questionnaire starts empty."
+                )
+            ]
         return [_("There is no earlier assessment to copy from; the questionnaire starts empty.")]
     if previous.questionnaire.major != assessment.questionnaire.major:
         return [
