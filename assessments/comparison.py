@@ -123,6 +123,12 @@ def _statistics_of_sorted(ordered: list[Decimal], rules: PeerGroupRules) -> Grou
     )
 
 
+def figure_statistics(values: Iterable[Decimal | None], rules: PeerGroupRules) -> GroupStatistics:
+    """The group's aggregates of one figure (a population, a share, a tier's rank), under the same minimum n."""
+    given = [value for value in values if value is not None]
+    return _statistics_of_sorted(sorted(_checked(given, "a figure")) if given else [], rules)
+
+
 @dataclass(frozen=True)
 class DimensionComparison:
     """One dimension (or the index) of the subject city against its peer group; gap is score − median."""

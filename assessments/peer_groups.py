@@ -11,15 +11,16 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import F, Window
+from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from opencities import caching
 from opencities.vocabulary import city_type_name
 
+from .citytype import GAWC_TIER_INDEX
 from .comparison import compare, scores_with_index
-from .models import Assessment, City, Region
+from .models import Answer, Assessment, City, Region
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
 GROUP_KINDS = (TYPE, REGION, SIZE, ALL, PICKED)
@@ -89,8 +90,9 @@ class PeerRow(NamedTuple):
     year: int
     is_public: bool
     is_demo: bool
-    metro_population: int | None  # as the assessment's city profile gave it
-    city_metro_population: int | None  # the city's indicative reference figure
+    metro_population: int | None  # as the assessment's city profile gave it: what the size groups test
+    # The figures the compare page sets beside the subject's: the assessment's own, else the city's reference record.
+    population_figure: int | None
     foreign_born_share: str | None
     gawc_tier: str
     effective_type: str
@@ -115,7 +117,7 @@ class ReferenceCity(NamedTuple):
     is_public: bool = True
 
     @property
-    def city_metro_population(self) -> int | None:
+    def population_figure(self) -> int | None:
         return self.metro_population
 
 
@@ -193,6 +195,39 @@ def _latest_per_city(major: int, first_year: int, last_year: int, demo: bool):
     return ranked.filter(latest=1).values("id")
 
 
+# The questionnaire's fact question whose answer is an assessment's own foreign-born share.
+FOREIGN_BORN_SHARE_QUESTION = "ip-foreign-born-share"
+
+
+def foreign_born_share_answer():
+    """The assessment's answer to the foreign-born share, as a subquery (None when not given or not known)."""
+    return Subquery(
+        Answer.objects.filter(
+            assessment=OuterRef("pk"), question__key=FOREIGN_BORN_SHARE_QUESTION, dont_know=False, number__isnull=False
+        ).values("number")[:1]
+    )
+
+
+def own_foreign_born_share(assessment: Assessment) -> Decimal | None:
+    """The assessment's own answer to the foreign-born share, if it gave one."""
+    return (
+        Assessment.objects.filter(pk=assessment.pk)
+        .annotate(share=foreign_born_share_answer())
+        .values_list("share", flat=True)
+        .first()
+    )
+
+
+def own_else_reference(own, reference):
+    """A figure of the assessment's own (its city profile, its answers), else the city's reference figure."""
+    return reference if own in (None, "") else own
+
+
+def own_tier(tier: str) -> str:
+    """The city profile's GaWC tier, or "" when the team did not know it (the reference record's then counts)."""
+    return tier if tier in GAWC_TIER_INDEX else ""
+
+
 ROW_FIELDS = (
     "id",
     "city_id",
@@ -205,7 +240,9 @@ ROW_FIELDS = (
     "is_demo",
     "metro_population",
     "city__metro_population",
+    "own_foreign_born_share",
     "city__foreign_born_share",
+    "gawc_tier",
     "city__gawc_tier",
     "result__effective_type",
     "result__openness_index",
@@ -213,19 +250,26 @@ ROW_FIELDS = (
 )
 
 
+def _row(values) -> tuple:
+    *fields, population, reference_population, own_share, share, tier, reference_tier, city_type, index, scores = values
+    share = own_else_reference(own_share, share)
+    return (
+        *fields,
+        population,
+        own_else_reference(population, reference_population),
+        None if share is None else str(share),
+        own_else_reference(own_tier(tier), reference_tier),
+        city_type,
+        None if index is None else str(index),
+        tuple((scores or {}).items()),  # the result's copy of its nine scores: one row per city, not nine
+    )
+
+
 def _read_rows(major: int, first_year: int, last_year: int, demo: bool) -> list[tuple]:
-    query = Assessment.objects.filter(id__in=_latest_per_city(major, first_year, last_year, demo))
-    return [
-        (
-            *values,
-            None if share is None else str(share),
-            tier,
-            effective_type,
-            None if index is None else str(index),
-            tuple((scores or {}).items()),  # the result's copy of its nine scores: one row per city, not nine
-        )
-        for *values, share, tier, effective_type, index, scores in query.values_list(*ROW_FIELDS).order_by("city__name")
-    ]
+    query = Assessment.objects.filter(id__in=_latest_per_city(major, first_year, last_year, demo)).annotate(
+        own_foreign_born_share=foreign_born_share_answer()
+    )
+    return [_row(values) for values in query.values_list(*ROW_FIELDS).order_by("city__name")]
 
 
 def candidates(subject: Assessment) -> list[PeerRow]:
@@ -240,7 +284,7 @@ def candidates(subject: Assessment) -> list[PeerRow]:
         "last_year": subject.year,
         "demo": settings.DEMO_MODE,
     }
-    every_city = caching.cached(caching.peer_rows_key(**window), lambda: _read_rows(**window))
+    every_city = caching.cached(caching.peer_rows_key(**window, shape=PeerRow._fields), lambda: _read_rows(**window))
     return [PeerRow._make(row) for row in every_city if row[1] != subject.city_id]
 
 
@@ -251,7 +295,7 @@ def reference_cities(subject: Assessment) -> list[ReferenceCity]:
         .exclude(pk=subject.city_id)
         .values_list("slug", "region", "metro_population", "type_example", "foreign_born_share", "gawc_tier")
     )
-    return [ReferenceCity._make(row) for row in rows]
+    return [ReferenceCity(*row) for row in rows]  # _make would not fill in is_public's default
 
 
 def publishable(rows: list[PeerRow]) -> list[PeerRow]:

@@ -8,7 +8,7 @@ right, so a change of data simply leads readers to a new key and the old entry a
 |---|---|---|
 | a questionnaire version's calibration | the source file's SHA-256 | nothing: a loaded version never changes |
 | a questionnaire version's structure | its id, digest and load time | nothing (a version loaded again is a new key) |
-| each city's latest assessment (peer rows) | the peer-data version | writes to cities, assessments, results |
+| each city's latest assessment (peer rows) | the peer-data version, the rows' shape | writes to cities, assessments, results |
 | the active rule set | the rule-set version | writes to rules, their case studies, the themes |
 | the general recommendations PDF | the rule-set version, the language, the release | the same, a release |
 | the research brief | the language, the release | a release (its text is the code's) |
@@ -76,8 +76,9 @@ def structure_key(version_pk: int, source_sha256: str, loaded_at) -> str:
     return f"structure:{version_pk}:{source_sha256}:{loaded_at.timestamp()}"
 
 
-def peer_rows_key(*, major: int, first_year: int, last_year: int, demo: bool) -> str:
-    return f"peer-rows:{peer_data_version()}:{major}:{first_year}:{last_year}:{int(demo)}"
+def peer_rows_key(*, major: int, first_year: int, last_year: int, demo: bool, shape: tuple[str, ...]) -> str:
+    # The rows' shape too: a release that changes what a row holds never reads an older release's rows.
+    return f"peer-rows:{peer_data_version()}:{digest(shape)}:{major}:{first_year}:{last_year}:{int(demo)}"
 
 
 def rule_set_key(rule_set_version: tuple) -> str:

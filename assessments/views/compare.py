@@ -15,7 +15,7 @@ from opencities.spreadsheets import EscapedCSVWriter
 from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
 from ..citytype import GAWC_TIER_INDEX, GAWC_TIER_ORDER
-from ..models import Assessment, GawcTier, Role
+from ..models import Assessment, City, GawcTier, Role
 from ..radar import radar_svg
 from ..scoring import round_half_up
 from ..spread import SpreadRow, spread_drawing
@@ -100,54 +100,82 @@ def _thousands(value):
     return None if value is None else f"{int(value):,}"
 
 
-def _median(values):
-    values = sorted(Decimal(value) for value in values if value is not None)
-    if not values:
-        return None
-    return comparison.percentile(values, Decimal("0.5"))
+def _figure_median(values, rules):
+    """The group's median of a figure and its n; no median below the minimum group size (as for the scores)."""
+    stats = comparison.figure_statistics((None if value is None else Decimal(value) for value in values), rules)
+    return stats.median, stats.n
+
+
+def _own_or_reference(own, assessment, reference, year, source):
+    """The value, year and source of one of the subject's figures: its assessment's own, else the city's record."""
+    if own not in (None, ""):
+        return {
+            "value": own,
+            "year": assessment.year,
+            "source": _("your %(year)s assessment") % {"year": assessment.year},
+        }
+    return {"value": reference, "year": year, "source": source}
 
 
 def reference_facts(assessment, group, peers):
-    """The city's indicative figures beside the median of the group's cities' figures."""
+    """The city's figures beside the median of the group's cities' figures (each assessment's own, where given)."""
     city = assessment.city
-    if len(peers) >= assessment.questionnaire.calibration.peer_groups.min_for_aggregates:
+    rules = assessment.questionnaire.calibration.peer_groups
+    if len(peers) >= rules.min_for_aggregates:
         # The group's rows already carry their cities' figures.
         cities, basis = peers, _("the %(n)d cities of the group") % {"n": len(peers)}
     else:
         # Before many cities have assessed, the reference cities that fit the group's definition.
         cities = peer_groups.members(group, peer_groups.reference_cities(assessment))
         basis = _("reference cities that fit the group's definition")
-    figures = [(row.city_metro_population, row.foreign_born_share, row.gawc_tier) for row in cities]
-    tiers = [GAWC_TIER_INDEX[tier] for _pop, _share, tier in figures if tier in GAWC_TIER_INDEX]
-    median_tier = _median(tiers)
-    median_tier_name = None if median_tier is None else dict(GawcTier.choices).get(GAWC_TIER_ORDER[int(median_tier)])
+    population_median, population_n = _figure_median([row.population_figure for row in cities], rules)
+    share_median, share_n = _figure_median([row.foreign_born_share for row in cities], rules)
+    tier_median, tier_n = _figure_median([GAWC_TIER_INDEX.get(row.gawc_tier) for row in cities], rules)
+    tier_names = dict(GawcTier.choices)
+    own_share = peer_groups.own_foreign_born_share(assessment)
+    own_tier = peer_groups.own_tier(assessment.gawc_tier)
+    population = _own_or_reference(
+        assessment.metro_population,
+        assessment,
+        city.metro_population,
+        city.metro_population_year,
+        city.metro_population_source,
+    )
+    share = _own_or_reference(
+        own_share, assessment, city.foreign_born_share, city.foreign_born_year, city.foreign_born_source
+    )
+    tier = _own_or_reference(
+        own_tier and tier_names.get(own_tier),
+        assessment,
+        tier_names.get(city.gawc_tier),
+        city.gawc_year,
+        city.gawc_source,
+    )
+    own_definition = dict(City._meta.get_field("foreign_born_definition").choices).get("foreign-born")
     return {
         "basis": basis,
+        "min_for_aggregates": rules.min_for_aggregates,
         "rows": [
             {
                 "figure": _("Metropolitan population"),
-                "value": _thousands(city.metro_population),
-                "year": city.metro_population_year,
-                "source": city.metro_population_source,
-                "median": _thousands(_median([pop for pop, _share, _tier in figures])),
-                "n": sum(1 for pop, _share, _tier in figures if pop is not None),
+                **population,
+                "value": _thousands(population["value"]),
+                "median": _thousands(population_median),
+                "n": population_n,
             },
             {
                 "figure": _("Foreign-born or foreign share (%)"),
-                "value": city.foreign_born_share,
-                "year": city.foreign_born_year,
-                "source": city.foreign_born_source,
-                "definition": city.get_foreign_born_definition_display(),
-                "median": _plain(_median([share for _pop, share, _tier in figures])) or None,
-                "n": sum(1 for _pop, share, _tier in figures if share is not None),
+                **share,
+                "value": None if share["value"] is None else _plain(Decimal(share["value"])),
+                "definition": own_definition if own_share is not None else city.get_foreign_born_definition_display(),
+                "median": None if share_median is None else _plain(share_median),
+                "n": share_n,
             },
             {
                 "figure": _("GaWC tier"),
-                "value": city.get_gawc_tier_display() if city.gawc_tier else None,
-                "year": city.gawc_year,
-                "source": city.gawc_source,
-                "median": median_tier_name,
-                "n": len(tiers),
+                **tier,
+                "median": None if tier_median is None else tier_names.get(GAWC_TIER_ORDER[int(tier_median)]),
+                "n": tier_n,
             },
         ],
     }
