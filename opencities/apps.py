@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class OpenCitiesConfig(AppConfig):
     name = "opencities"
-    verbose_name = _("OPENCities")
+    # The admin index shows the app by this name; it holds only the outbox there.
+    verbose_name = _("Email outbox")
 
     # Editors pick users when they manage city memberships in the admin, and read the outbox to answer
     # "did the email go out?".
