@@ -181,11 +181,22 @@ class Gap:
     message: str
 
 
-def _needs_evidence(question: Question, answer: Answer, threshold: Decimal) -> bool:
-    if question.kind != KIND_CHOICE or not answer.option_keys or answer.evidence_note or answer.evidence_url:
+def evidence_levels(question: Question, threshold: Decimal | None) -> tuple[str, ...]:
+    """The options of a choice question that need an evidence note or link (docs/method.md, Evidence)."""
+    if question.kind != KIND_CHOICE or threshold is None:
+        return ()
+    return tuple(option.key for option in question.options.all() if option.points >= threshold)
+
+
+def lacks_evidence(question: Question, value: AnswerValue, threshold: Decimal | None) -> bool:
+    """The answer is a level that needs evidence, and has neither a note nor a link."""
+    if not value.option_keys or value.evidence_note or value.evidence_url:
         return False
-    points = {option.key: option.points for option in question.options.all()}
-    return points.get(answer.option_keys[0], Decimal(0)) >= threshold
+    return value.option_keys[0] in evidence_levels(question, threshold)
+
+
+def _needs_evidence(question: Question, answer: Answer, threshold: Decimal) -> bool:
+    return lacks_evidence(question, answer_value(answer), threshold)
 
 
 def assessment_gaps(assessment: Assessment, structure: Structure, answers: dict[int, Answer]) -> list[Gap]:

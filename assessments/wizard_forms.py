@@ -5,11 +5,13 @@ errors or conflicts it shows itself again with what is stored now, keeping what 
 """
 
 import json
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import URLValidator
+from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YESNO
@@ -17,6 +19,7 @@ from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YES
 from . import selectors
 from .citytype import UNKNOWN_TIER, UNKNOWN_TIER_NAME
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question
+from .numbers import UnclearNumber, number_read
 from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
 from .selectors import value_in_words
 from .services.assessments import PROFILE_FIELDS, AnswerConflict, answers_save, framework_save, profile_save
@@ -26,6 +29,7 @@ NOT_APPLICABLE = "__na"
 SPECIALS = {DONT_KNOW, NOT_APPLICABLE}
 EVIDENCE_NOTE_MAX = 4000
 EVIDENCE_URL_MAX = 500
+ANSWER_DECIMALS = Answer._meta.get_field("number").decimal_places
 
 web_link = URLValidator(schemes=["http", "https"], message=_("Enter a web address starting with http:// or https://."))
 
@@ -70,6 +74,9 @@ class QuestionRow:
     dont_know: forms.BoundField | None = None
     not_applicable: forms.BoundField | None = None
     conflict: object = None
+    evidence_options: tuple[str, ...] = ()  # the levels that need a note or a link
+    lacks_evidence: bool = False  # the level shown needs evidence the question has not got
+    partly_saved: bool = False  # the answer was saved, a refused note or link was not
 
     @property
     def conflict_yours(self):
@@ -220,11 +227,21 @@ def _special_choices(question):
 class DimensionStepForm(forms.Form):
     """The questions of one dimension. Each valid answer is saved even when another one is not."""
 
-    def __init__(self, *args, questions, answers, max_not_applicable_share, assessment=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        questions,
+        answers,
+        max_not_applicable_share,
+        assessment=None,
+        evidence_required_from=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.answers = answers
         self.max_not_applicable_share = max_not_applicable_share
+        self.evidence_required_from = evidence_required_from
         self.assessment = assessment
         self.conflicts: list[AnswerConflict] = []
         self.conflict_messages: list[str] = []
@@ -293,16 +310,50 @@ class DimensionStepForm(forms.Form):
                 dont_know=self[names.dont_know] if names.dont_know in self.fields else None,
                 not_applicable=self[names.not_applicable] if names.not_applicable in self.fields else None,
                 conflict=conflicts.get(question.pk),
+                evidence_options=selectors.evidence_levels(question, self.evidence_required_from),
+                lacks_evidence=self._lacks_evidence(question),
+                partly_saved=self.partly_saved(question),
             )
+
+    def _lacks_evidence(self, question) -> bool:
+        """The evidence rule for the level the page shows, so the member sees it before the review does."""
+        names = self.question_fields[question.pk]
+        if question.kind != KIND_CHOICE:
+            return False
+        chosen = self[names.value].value()
+        # A refused link is no evidence: the stored one (or none) counts until a valid one is saved.
+        note, link = (
+            "" if names.note in self.errors else (self[names.note].value() or "").strip(),
+            "" if names.link in self.errors else (self[names.link].value() or "").strip(),
+        )
+        value = AnswerValue(option_keys=(chosen,) if chosen else (), evidence_note=note, evidence_url=link)
+        return selectors.lacks_evidence(question, value, self.evidence_required_from)
 
     def question_has_errors(self, question):
         return any(name in self.errors for name in self.question_fields[question.pk].names)
 
     def _value_of(self, question, cleaned):
-        """The answer this question's valid fields describe, or None when a field is invalid."""
-        if self.question_has_errors(question):
+        """The answer this question's valid fields describe, or None when its value is invalid.
+
+        A refused note or link does not hold the answer back: the one stored stays until a valid one is typed.
+        """
+        names = self.question_fields[question.pk]
+        refused = {name for name in names.names if name in self.errors}
+        if refused - {names.note, names.link}:
             return None
-        return self.question_fields[question.pk].read(cleaned)
+        value = names.read(cleaned)
+        if refused:
+            stored = selectors.answer_value(self.answers.get(question.pk))
+            value = replace(
+                value,
+                evidence_note=stored.evidence_note if names.note in refused else value.evidence_note,
+                evidence_url=stored.evidence_url if names.link in refused else value.evidence_url,
+            )
+        return value
+
+    def partly_saved(self, question) -> bool:
+        """The question's answer was saved, but not all of its evidence."""
+        return question.pk in self._submitted and self.question_has_errors(question)
 
     def clean(self):
         cleaned = super().clean()
@@ -324,7 +375,7 @@ class DimensionStepForm(forms.Form):
     def _clean_number(self, question, cleaned):
         names = self.question_fields[question.pk]
         key = names.value
-        text = (cleaned.get(key) or "").strip().replace(",", "").replace(" ", "")
+        text = (cleaned.get(key) or "").strip()
         flags = [cleaned.get(names.dont_know), cleaned.get(names.not_applicable)]
         if sum(bool(flag) for flag in flags) > 1:
             self.add_error(key, _("Choose either Don't know or Not applicable."))
@@ -336,9 +387,9 @@ class DimensionStepForm(forms.Form):
             self.add_error(key, _("Leave the number empty when you choose Don't know or Not applicable."))
             return
         try:
-            number = Decimal(text)
-        except InvalidOperation:
-            self.add_error(key, _("Enter a number, for example 12.5."))
+            number = number_read(text, decimals=ANSWER_DECIMALS)
+        except UnclearNumber as error:
+            self.add_error(key, str(error))
             return
         # Loaded questionnaires always give both bounds; the fallbacks only keep a hand-made one working.
         low = question.min_value if question.min_value is not None else Decimal("-1e12")
@@ -354,7 +405,7 @@ class DimensionStepForm(forms.Form):
                 },
             )
             return
-        cleaned[names.number] = number.quantize(Decimal("0.01")).normalize()
+        cleaned[names.number] = number
 
     def _check_not_applicable_share(self, cleaned):
         values = {question.pk: self._value_of(question, cleaned) for question in self.questions}
@@ -407,27 +458,65 @@ class DimensionStepForm(forms.Form):
         """The step after a save that left errors or conflicts, `answers` being what is stored now.
 
         A question saved or in conflict moves to the revision now stored (a conflicting one keeps what the
-        member typed, so that saving again is a deliberate choice); a question with an error keeps both
-        the typed value and its old revision; every other question shows what is stored now.
+        member typed, so that saving again is a deliberate choice; one saved without its refused link keeps
+        the link as typed, with its message); a question with an error in its value keeps both the typed
+        value and its old revision; every other question shows what is stored now.
         """
         again = DimensionStepForm(
             questions=self.questions,
             answers=answers,
             max_not_applicable_share=self.max_not_applicable_share,
             assessment=self.assessment,
+            evidence_required_from=self.evidence_required_from,
         )
         for question in self.questions:
             names = self.question_fields[question.pk]
-            if self.question_has_errors(question):
-                typed = names.names
-            elif question.pk in self._submitted:
+            if question.pk in self._submitted:
                 typed = names.entered
+            elif self.question_has_errors(question):
+                typed = names.names
             else:
                 continue
             again.initial.update({name: self[name].data for name in typed})
         again.conflicts = self.conflicts
+        again._submitted = self._submitted
         _show_errors(again, self)
         return again
+
+
+class TypedNumberField(forms.Field):
+    """A number typed as text, read only when it has one meaning (see numbers.py), and kept as typed when not.
+
+    A browser's number box would send nothing at all for "1,2": the page would show it emptied, or a saved
+    figure cleared, without a word.
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, *, decimals: int = 0, **kwargs):
+        self.decimals = decimals
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "numeric" if self.decimals == 0 else "decimal"}
+
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        try:
+            number = number_read(str(value), decimals=self.decimals)
+        except UnclearNumber as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
+        return int(number) if self.decimals == 0 else number
+
+
+def _typed_number_formfield(db_field, **kwargs):
+    """Every number of a model form as a TypedNumberField; the other fields as Django makes them."""
+    if not isinstance(db_field, models.IntegerField | models.DecimalField):
+        return db_field.formfield(**kwargs)
+    kwargs.setdefault("label", capfirst(db_field.verbose_name))
+    kwargs.setdefault("help_text", db_field.help_text)
+    return TypedNumberField(decimals=getattr(db_field, "decimal_places", 0), required=not db_field.blank, **kwargs)
 
 
 class ProfileStepForm(forms.ModelForm):
@@ -445,6 +534,7 @@ class ProfileStepForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = list(PROFILE_FIELDS)
+        formfield_callback = _typed_number_formfield
         widgets = {
             "is_capital": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
             "is_largest_city": forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
@@ -460,7 +550,6 @@ class ProfileStepForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["metro_population"].widget.attrs.update(min=1, max=100_000_000)
         self.fields["metro_population"].validators.append(_population_bounds)
         self.initial["profile_revision"] = self.instance.profile_revision
         self.conflict_messages: list[str] = []
@@ -592,13 +681,20 @@ class FrameworkStepForm(forms.Form):
         return any(name in self.errors for name in self.element_fields[key].entered)
 
     def items_to_save(self):
-        """{element: (status, link, base revision)} for each valid element the member changed."""
+        """{element: (status, link, base revision)} for each valid element the member changed.
+
+        A refused link does not hold the status back: the link stored stays until a valid one is typed.
+        """
         cleaned = getattr(self, "cleaned_data", {})
         items = {}
         for key, names in self.element_fields.items():
-            if self._has_errors(key):
+            if names.status in self.errors:
                 continue
-            status, link = cleaned.get(names.status) or "", cleaned.get(names.link, "").strip()
+            status = cleaned.get(names.status) or ""
+            if names.link in self.errors:
+                link = self.answers[key].link if key in self.answers else ""
+            else:
+                link = cleaned.get(names.link, "").strip()
             if framework_seen(status, link) == (cleaned.get(names.seen) or framework_seen("", "")):
                 continue  # left as the page showed it
             items[key] = (status, link, cleaned.get(names.revision) or 0)
@@ -624,14 +720,15 @@ class FrameworkStepForm(forms.Form):
         return StepOutcome(errors=_errors(self), conflicts=len(self.conflict_messages), revisions=revisions)
 
     def shown_again(self, answers) -> "FrameworkStepForm":
-        """The review after a save that left errors or conflicts: an element with an error stays as typed, with
-        its message; one saved keeps what was typed at the revision now stored; the others show what is stored."""
+        """The review after a save that left errors or conflicts: one saved keeps what was typed at the revision
+        now stored (a refused link as typed, with its message); an element not saved for an error stays as typed,
+        with its message; the others show what is stored."""
         again = FrameworkStepForm(assessment=self.assessment, answers=self.answers)
         for key, names in self.element_fields.items():
-            if self._has_errors(key):
-                typed = names.names
-            elif key in self._submitted and key not in self._conflicted:
+            if key in self._submitted and key not in self._conflicted:
                 typed = names.entered
+            elif self._has_errors(key):
+                typed = names.names
             else:
                 continue
             again.initial.update({name: self[name].data for name in typed})
@@ -654,4 +751,5 @@ def step_form(*, assessment: Assessment, structure: selectors.Structure, step: s
         answers=selectors.answers_by_question(assessment, questions) if answers is None else answers,
         max_not_applicable_share=assessment.questionnaire.calibration.not_applicable_max_share,
         assessment=assessment,
+        evidence_required_from=assessment.questionnaire.calibration.evidence_required_from,
     )

@@ -128,7 +128,9 @@ def test_bad_evidence_is_refused_beside_the_question(client, city, lead, field_s
     data = {**form_data(page.content), question.key: question.options.all()[0].key, question.key + field_suffix: value}
     response = client.post(step_url(assessment, "welcome-entry"), data)
     assert message in response.content.decode()
-    assert not Answer.objects.filter(assessment=assessment, question=question).exists()
+    # The answer itself is saved; the refused evidence is not.
+    answer = Answer.objects.get(assessment=assessment, question=question)
+    assert (answer.option_keys, answer.evidence_note, answer.evidence_url) == ([question.options.all()[0].key], "", "")
 
 
 def test_an_option_of_another_question_is_refused(client, city, lead):
@@ -542,3 +544,113 @@ def test_an_answer_shown_in_its_fields_reads_back_as_the_same_answer(city, lead)
             assert form.answers_to_save() == {}  # as the page showed it
             for question in questions:
                 assert QuestionFields(question).read(form.cleaned_data) == values[question.pk]
+
+
+# --- Issue 13: numbers never change behind the member's back; a bad link keeps the answer; the evidence rule ---
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("1,2", "Write decimals with a point"), ("1,234", "could mean 1234 or 1.234"), ("2.125", "at most 2 decimals")],
+)
+def test_a_number_that_could_be_misread_is_refused_and_kept_as_typed(client, city, lead, typed, message):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    number = next(q for q in questions_of(assessment, "international-population") if q.kind == "number")
+    page = client.get(step_url(assessment, "international-population"))
+    response = client.post(
+        step_url(assessment, "international-population"), {**form_data(page.content), number.key: typed}
+    )
+    html = html_text.unescape(response.content.decode())
+    assert message in html and f'value="{typed}"' in html
+    assert not Answer.objects.filter(assessment=assessment, question=number).exists()
+
+
+def test_the_profile_population_is_a_text_box_read_without_guessing(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    page = client.get(step_url(assessment, "profile"))
+    # A browser's number box sends nothing for "1,2" (the value would be lost); a text box sends what was typed.
+    assert re.search(r'<input type="text" name="metro_population"[^>]*inputmode="numeric"', page.content.decode())
+    refused = client.post(step_url(assessment, "profile"), {**form_data(page.content), "metro_population": "1.350"})
+    assert 'value="1.350"' in refused.content.decode() and "without a point" in refused.content.decode()
+    assert "The city profile was not saved" in refused.content.decode()  # it is saved as one whole
+    assessment.refresh_from_db()
+    assert assessment.metro_population == city.metro_population
+    client.post(step_url(assessment, "profile"), {**form_data(page.content), "metro_population": "1,350,000"})
+    assessment.refresh_from_db()
+    assert assessment.metro_population == 1_350_000
+
+
+def test_a_bad_evidence_link_keeps_the_valid_answer_and_the_typed_link(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    number = next(q for q in questions_of(assessment, "international-population") if q.kind == "number")
+    page = client.get(step_url(assessment, "international-population"))
+    data = {**form_data(page.content), number.key: "64", f"{number.key}-link": "ftp://city.example/data.csv"}
+    response = client.post(step_url(assessment, "international-population"), data)
+    html = response.content.decode()
+    assert "starting with http:// or https://" in html and 'value="ftp://city.example/data.csv"' in html
+    answer = Answer.objects.get(assessment=assessment, question=number)
+    assert (answer.number, answer.evidence_url, answer.revision) == (Decimal(64), "", 1)
+    # The page moved to the stored revision: fixing the link saves it, with no conflict.
+    fixed = {**form_data(response.content), number.key: "64", f"{number.key}-link": "https://city.example/data.csv"}
+    assert client.post(step_url(assessment, "international-population"), fixed).status_code == 302
+    answer.refresh_from_db()
+    assert (answer.evidence_url, answer.revision) == ("https://city.example/data.csv", 2)
+
+
+def test_autosave_with_a_bad_link_saves_the_answer_and_says_what_was_refused(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    question = questions_of(assessment, "welcome-entry")[0]
+    page = client.get(step_url(assessment, "welcome-entry"))
+    data = {**form_data(page.content), question.key: question.options.all()[0].key, "autosave": "1"}
+    body = client.post(
+        step_url(assessment, "welcome-entry"), {**data, f"{question.key}-link": "ftp://x.example"}
+    ).json()
+    assert body["saved"] is False and list(body["errors"]) == [f"{question.key}-link"]
+    assert body["revisions"][f"{question.key}-rev"] == "1"
+    assert Answer.objects.get(assessment=assessment, question=question).option_keys == [question.options.all()[0].key]
+
+
+def test_a_framework_element_with_a_bad_link_keeps_its_status(client, city, lead):
+    from assessments.models import FrameworkAnswer
+
+    assessment = started(city, lead)
+    client.force_login(lead)
+    page = client.get(step_url(assessment, "framework"))
+    data = {**form_data(page.content), "fw-strategy": "present", "fw-strategy-link": "ftp://city.example/s.pdf"}
+    html = client.post(step_url(assessment, "framework"), data).content.decode()
+    assert 'value="ftp://city.example/s.pdf"' in html and "starting with http:// or https://" in html
+    assert FrameworkAnswer.objects.get(assessment=assessment, element="strategy").status == "present"
+
+
+def test_a_top_level_without_evidence_says_so_beside_the_question(client, city, lead):
+    assessment = started(city, lead)
+    client.force_login(lead)
+    question = questions_of(assessment, "welcome-entry")[0]
+    top = max(question.options.all(), key=lambda option: option.points)
+    low = min(question.options.all(), key=lambda option: option.points)
+
+    def hint(html):
+        """The hint's tag: always on the page, hidden unless the level shown needs evidence it lacks."""
+        tag = re.search(rf'<p [^>]*id="q-{question.key}-evidence"[^>]*>\s*This level needs evidence', html)
+        assert tag, "no evidence hint beside the question"
+        return tag[0]
+
+    def saved_page(option, **evidence):
+        page = client.get(step_url(assessment, "welcome-entry"))
+        data = {**form_data(page.content), question.key: option.key, **evidence}
+        client.post(step_url(assessment, "welcome-entry"), data)
+        return client.get(step_url(assessment, "welcome-entry")).content.decode()
+
+    page = client.get(step_url(assessment, "welcome-entry")).content.decode()
+    assert " hidden" in hint(page)
+    # For the page's script: the options that need evidence, so it shows the hint as soon as one is chosen.
+    levels = re.search(rf'id="q-{question.key}"[^>]*data-evidence-options="([^"]*)"', page)[1].split()
+    assert top.key in levels and low.key not in levels
+    # Without JavaScript: once saved.
+    assert " hidden" not in hint(saved_page(top))
+    assert " hidden" in hint(saved_page(low))
+    assert " hidden" in hint(saved_page(top, **{f"{question.key}-note": "Council decision 2024/17"}))

@@ -120,9 +120,11 @@ def assessment_step(request, pk, step, *, city, membership):
         if outcome.saved:
             # The page redirected to records the member's position.
             return redirect(_target_after_save(request, assessment, structure, step))
-        messages.warning(
-            request, _("Some answers were not saved: see the messages beside them. Everything else was saved.")
-        )
+        if step == selectors.PROFILE_STEP:  # the profile is saved as one whole, or not at all
+            text = _("The city profile was not saved: see the messages beside the fields.")
+        else:
+            text = _("Some of what you entered was not saved: see the messages beside it. Everything else was saved.")
+        messages.warning(request, text)
         answers = selectors.answers_by_question(assessment)
         form = form.shown_again(answers)
     if can_edit:

@@ -33,6 +33,7 @@
         const input = form.querySelector(`input[type=hidden][name="${CSS.escape(name)}"]`);
         if (input) input.value = value;
       }
+      showErrors(result.errors || {});
       if (result.saved) {
         lastSaved = Date.now();
         show(state.dataset.saved.replace("%s", "0"));
@@ -47,6 +48,33 @@
     }
   }
 
+  // The messages of the last autosave beside their fields, as a normal save shows them; fixed fields lose theirs.
+  function showErrors(errors) {
+    for (const shown of form.querySelectorAll("[data-error-for]")) {
+      if (!(shown.dataset.errorFor in errors)) shown.remove();
+    }
+    for (const input of form.querySelectorAll(".is-invalid")) {
+      if (!(input.name in errors)) input.classList.remove("is-invalid");
+    }
+    for (const [name, messages] of Object.entries(errors)) {
+      const inputs = form.querySelectorAll(`[name="${CSS.escape(name)}"]`);
+      if (!inputs.length) continue;
+      const last = inputs[inputs.length - 1];
+      const choice = last.type === "radio" || last.type === "checkbox";
+      if (!choice) last.classList.add("is-invalid");
+      for (const old of form.querySelectorAll(`[data-error-for="${CSS.escape(name)}"]`)) old.remove();
+      let after = choice ? last.closest(".form-check") || last : last;
+      for (const message of messages) {
+        const feedback = document.createElement("div");
+        feedback.className = "invalid-feedback d-block";
+        feedback.dataset.errorFor = name;
+        feedback.textContent = message;
+        after.after(feedback);
+        after = feedback;
+      }
+    }
+  }
+
   setInterval(save, intervalMs);
   setInterval(function () {
     if (lastSaved && !dirty && !saving) {
@@ -55,4 +83,27 @@
   }, 5000);
   // A normal submit saves everything itself.
   form.addEventListener("submit", function () { dirty = false; });
+})();
+
+// The evidence rule beside each question: a level that needs a note or a link says so as soon as it is chosen,
+// not first on the review page. Without this script the page shows the same hint once the answer is saved.
+(function () {
+  "use strict";
+  for (const question of document.querySelectorAll("fieldset.question[data-evidence-options]")) {
+    const hint = document.getElementById(`${question.id}-evidence`);
+    if (!hint) continue;
+    const levels = question.dataset.evidenceOptions.split(" ");
+    const details = question.querySelector("details");
+    const update = function () {
+      const chosen = question.querySelector("input[type=radio]:checked");
+      const evidence = Array.from(question.querySelectorAll("details textarea, details input[type=url]")).some(
+        (field) => field.value.trim() !== "" && !field.classList.contains("is-invalid"),
+      );
+      const lacking = Boolean(chosen && levels.includes(chosen.value) && !evidence);
+      if (lacking && hint.hidden && details) details.open = true;
+      hint.hidden = !lacking;
+    };
+    question.addEventListener("change", update);
+    question.addEventListener("input", update);
+  }
 })();
