@@ -275,8 +275,8 @@ class AssessmentAdmin(ExportMixin, admin.ModelAdmin):
             return redirect(self._change_url(assessment))
         form = CityTypeOverrideForm(request.POST or None, result=result)
         if request.method == "POST" and form.is_valid():
-            form.save(editor=request.user)
-            name = city_type_name(result.effective_type).name
+            # The saved row reads its effective type again; `result` still holds the one from before the change.
+            name = city_type_name(form.save(editor=request.user).effective_type).name
             self.log_change(
                 request,
                 assessment,

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment, AssessmentResult, QuestionnaireVersion, Reopening
 from assessments.services.assessments import assessment_submit
+from opencities.vocabulary import city_type_name
 
 from .factories import CityFactory, MembershipFactory, UserFactory
 from .wizard_helpers import fill_in, started
@@ -139,6 +140,20 @@ def test_editor_overrides_the_city_type_with_a_reason(client, editor, submitted)
     listing = client.get(_admin_url("changelist"), {"city_type": new_type}).content.decode()
     assert "set by an editor" in listing and "Zürich" in listing
     assert "Zürich" not in client.get(_admin_url("changelist"), {"city_type": computed}).content.decode()
+
+
+def test_the_confirmation_names_the_type_just_set(client, editor, submitted):
+    computed = submitted.result.city_type
+    new_type = "secondary-city" if computed != "secondary-city" else "niche-hub"
+    client.force_login(editor)
+
+    response = client.post(_admin_url("city_type", submitted.pk), {"city_type": new_type, "reason": "Why"}, follow=True)
+
+    name = city_type_name(new_type).name
+    assert [str(m) for m in response.context["messages"]] == [f"The city type is now “{name}”."]
+    assert LogEntry.objects.get(change_message__startswith="City type set to").change_message.startswith(
+        f"City type set to {name}:"
+    )
 
 
 def test_going_back_to_the_computed_type_needs_a_reason_too(client, editor, submitted):
