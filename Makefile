@@ -6,9 +6,10 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# `make run` and `make setup` use the embedded defaults: DEBUG and DEMO_MODE on, SQLite in var/.
-# `make run` sets SITE_URL (links in emails) to the address it serves, http://$(HOST):$(PORT), unless it is set.
-DEV_ENV := DEBUG=$${DEBUG:-1} DEMO_MODE=$${DEMO_MODE:-1}
+# `make setup` writes a git-ignored .env (opencities/devenv.py) that every command here reads: DEBUG and
+# DEMO_MODE on, a generated SECRET_KEY, SITE_URL; SQLite in var/. `make run` sets its SITE_URL (links in emails
+# and PDFs) to the address it serves, http://$(HOST):$(PORT). A variable of the environment wins over the file.
+SITE := http://$(HOST):$(PORT)
 
 .PHONY: run setup install test lint bench load e2e worker beat clean
 
@@ -24,21 +25,24 @@ install: $(VENV)/.installed
 
 setup: install
 	mkdir -p var/outbox var/media
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py load_questionnaire assessments/questionnaires/opencities-1.0.toml
-	$(DEV_ENV) $(PY) manage.py import_reference_cities assessments/data/reference-cities.csv
-	$(DEV_ENV) $(PY) manage.py import_case_studies casestudies/data/case-studies.json
-	$(DEV_ENV) $(PY) manage.py import_recommendation_rules recommendations/data/rules.json
-	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(PY) opencities/devenv.py --site-url $(SITE) --if-missing
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_questionnaire assessments/questionnaires/opencities-1.0.toml
+	$(PY) manage.py import_reference_cities assessments/data/reference-cities.csv
+	$(PY) manage.py import_case_studies casestudies/data/case-studies.json
+	$(PY) manage.py import_recommendation_rules recommendations/data/rules.json
+	$(PY) manage.py seed_demo
 
 run: setup
 	@echo
-	@echo "OPENCities is starting at http://$(HOST):$(PORT)/"
+	@$(PY) opencities/devenv.py --site-url $(SITE)
+	@echo
+	@echo "OPENCities is starting at $(SITE)/"
 	@echo "  Demo city lead:  lead@demo.test   / opencities-demo"
-	@echo "  Demo editor:     editor@demo.test / opencities-demo  (admin at http://$(HOST):$(PORT)/admin/)"
+	@echo "  Demo editor:     editor@demo.test / opencities-demo  (admin at $(SITE)/admin/)"
 	@echo "  Emails are written to var/outbox/"
 	@echo
-	$(DEV_ENV) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # In parallel, one worker per core (pytest-xdist); each worker has its own test database.
 test: install

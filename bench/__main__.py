@@ -8,7 +8,9 @@ import os
 import sys
 import warnings
 
-# Enough for a fresh clone with nothing configured; what the environment sets wins.
+# Enough for a fresh clone with nothing configured; what the environment sets wins, except ENV_FILE: the
+# benchmarks never read the development .env that `make setup` writes (opencities/settings.py).
+FORCED_ENVIRONMENT = {"ENV_FILE": ""}
 BENCH_ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "opencities.settings",
     "DEBUG": "false",
@@ -32,10 +34,15 @@ def parse_arguments(argv):
     return parser.parse_args(argv)
 
 
-def main(argv=None) -> int:
-    arguments = parse_arguments(argv)
+def apply_environment():
     for name, value in BENCH_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
+    os.environ.update(FORCED_ENVIRONMENT)
+
+
+def main(argv=None) -> int:
+    arguments = parse_arguments(argv)
+    apply_environment()
 
     # WhiteNoise looks for collected static files; the benchmarks request none.
     warnings.filterwarnings("ignore", message="No directory at")

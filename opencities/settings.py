@@ -18,6 +18,13 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
+# Development values from a file, for commands run by hand: `make setup` writes a git-ignored .env beside
+# manage.py (DEBUG, DEMO_MODE, a generated SECRET_KEY, SITE_URL; opencities/devenv.py). What the environment
+# sets wins over the file. ENV_FILE names another file; empty reads none (the test suite and `make bench`).
+ENV_FILE = env.str("ENV_FILE", default=str(BASE_DIR / ".env"))
+if ENV_FILE:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+
 DEBUG = env.bool("DEBUG", default=False)
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 
@@ -25,7 +32,8 @@ DEMO_MODE = env.bool("DEMO_MODE", default=False)
 def _required_in_production(name, value):
     if not value and not DEBUG:
         raise ImproperlyConfigured(
-            f"The {name} environment variable must be set when DEBUG is off (see the settings table in README.md)."
+            f"The {name} environment variable must be set when DEBUG is off (see the settings table in README.md; "
+            "for development, `make setup` writes a .env that turns DEBUG on)."
         )
     return value
 

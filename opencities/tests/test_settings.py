@@ -40,6 +40,7 @@ def run(code_or_args, **env_vars):
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/tmp"),
         "DJANGO_SETTINGS_MODULE": "opencities.settings",
+        "ENV_FILE": "",  # the clone's development .env would fill in what a case leaves out
     }
     env.update(env_vars)
     args = [sys.executable, "-c", code_or_args] if isinstance(code_or_args, str) else [sys.executable, *code_or_args]

@@ -46,6 +46,7 @@ with connection.cursor() as cursor:
 
 def python(code: str, *, args=(), **environment: str) -> str:
     env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **PRODUCTION, **environment}
+    env.setdefault("ENV_FILE", "")  # the clone's development .env would fill in what a case leaves out
     env.setdefault("DJANGO_SETTINGS_MODULE", "opencities.settings")
     command = [sys.executable, *args] if args else [sys.executable, "-c", code]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
