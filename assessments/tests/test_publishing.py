@@ -206,3 +206,12 @@ def test_other_members_see_only_whether_the_profile_is_public(client, contributo
     html = client.get(_profile_url(submitted)).content.decode()
     assert "Public: anyone can read" in html
     assert _publish_url(submitted) not in html
+
+
+def test_the_public_address_shown_to_the_lead_is_on_site_url_not_the_host_header(client, lead, submitted, settings):
+    settings.SITE_URL = "http://127.0.0.1:8100"
+    assessment_publish(assessment=submitted, public=True)
+    client.force_login(lead)
+    html = client.get(_profile_url(submitted), HTTP_HOST="localhost").content.decode()
+    assert ">http://127.0.0.1:8100" + _public_url(submitted) + "</a>" in html
+    assert "localhost" not in html
