@@ -8,7 +8,7 @@ right, so a change of data simply leads readers to a new key and the old entry a
 |---|---|---|
 | a questionnaire version's calibration | the source file's SHA-256 | nothing: a loaded version never changes |
 | a questionnaire version's structure | its id, digest and load time | nothing (a version loaded again is a new key) |
-| each city's latest assessment (peer rows) | the peer-data version, the rows' shape | writes to cities, assessments, results |
+| each city's latest assessment (peer rows) | peer-data version, row shape | writes to cities, assessments, results |
 | the active rule set | the rule-set version | writes to rules, their case studies, the themes |
 | the general recommendations PDF | the rule-set version, the language, the release | the same, a release |
 | the research brief | the language, the release | a release (its text is the code's) |
