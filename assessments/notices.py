@@ -10,6 +10,7 @@ from opencities.links import absolute_url
 from opencities.mail import subject_render
 from opencities.models import Notice
 from opencities.notices import NoticeGone, NoticeMessage, members_notice_add, preferences_url
+from opencities.vocabulary import city_type_name
 
 from . import selectors
 from .models import AccessRequest, Assessment, City, Invitation, Reopening
@@ -68,6 +69,22 @@ def reopened(notice: Notice) -> NoticeMessage:
         "preferences_url": preferences_url(),
     }
     return _message("reopened", context)
+
+
+def type_overridden(notice: Notice) -> NoticeMessage:
+    """The city type an editor set (or went back to), as it stands when the email is sent."""
+    assessment = _get(Assessment.objects.select_related("city", "result"), notice)
+    result = assessment.result
+    context = {
+        "assessment": assessment,
+        "city": assessment.city,
+        "result": result,
+        "city_type": city_type_name(result.effective_type).name,
+        "computed_type": city_type_name(result.city_type).name,
+        "profile_url": absolute_url(selectors.profile_url(assessment)),
+        "preferences_url": preferences_url(),
+    }
+    return _message("type_overridden", context)
 
 
 def invitation(notice: Notice) -> NoticeMessage:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -369,6 +369,16 @@ def _framework_row(element: dict, answer: FrameworkAnswer | None) -> FrameworkRo
     return FrameworkRow(element["key"], element["name"], answer.status, FrameworkStatus(answer.status).label, link)
 
 
+def assessments_with_result():
+    """Assessments with a result to show: submitted ones, and reopened ones whose last result stands superseded."""
+    return Assessment.objects.filter(Q(status=Assessment.Status.SUBMITTED) | Q(result__is_superseded=True))
+
+
+def reopening_of(assessment: Assessment) -> Reopening | None:
+    """The editors' latest reopening while the assessment's last result stands superseded, with their reason."""
+    return Reopening.objects.filter(assessment=assessment, assessment__result__is_superseded=True).first()
+
+
 def profile_data(assessment: Assessment) -> Profile:
     """The profile of an assessment read with `select_related("questionnaire", "result")`, in four more queries.
 
@@ -398,7 +408,7 @@ def profile_data(assessment: Assessment) -> Profile:
     framework = tuple(
         _framework_row(element, answers.get(element["key"])) for element in assessment.questionnaire.framework
     )
-    reopening = Reopening.objects.filter(assessment=assessment).first() if result.is_superseded else None
+    reopening = reopening_of(assessment) if result.is_superseded else None
     history = tuple(
         HistoryRow(
             assessment_pk=past.pk,

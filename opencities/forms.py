@@ -48,6 +48,7 @@ MEMBER_NOTICE_CHOICES = [
     (Notice.Kind.RESULT_READY, _("An assessment of my city was submitted and its openness profile is ready")),
     (Notice.Kind.REPORT_READY, _("The tailored report of my city is ready")),
     (Notice.Kind.REOPENED, _("Editors reopened an assessment of my city")),
+    (Notice.Kind.TYPE_OVERRIDDEN, _("Editors set the city type of an assessment of my city")),
 ]
 
 

@@ -18,6 +18,7 @@ class Notice(models.Model):
         RESULT_READY = "result_ready", _("Result ready")
         REPORT_READY = "report_ready", _("Report ready")
         REOPENED = "reopened", _("Assessment reopened")
+        TYPE_OVERRIDDEN = "type_overridden", _("City type set by an editor")
         INVITATION = "invitation", _("Invitation")
         ACCESS_APPROVED = "access_approved", _("Access approved")
         ACCESS_REJECTED = "access_rejected", _("Access rejected")
@@ -68,7 +69,7 @@ class Notice(models.Model):
 
 # The notices that tell a city's team about its work; each account chooses which of them it receives. The others
 # answer the recipient's own request (or an invitation) and always go out.
-MEMBER_KINDS = (Notice.Kind.RESULT_READY, Notice.Kind.REPORT_READY, Notice.Kind.REOPENED)
+MEMBER_KINDS = (Notice.Kind.RESULT_READY, Notice.Kind.REPORT_READY, Notice.Kind.REOPENED, Notice.Kind.TYPE_OVERRIDDEN)
 
 
 class NoticePreferences(models.Model):

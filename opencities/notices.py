@@ -59,6 +59,7 @@ class PermanentNoticeError(Exception):
 RENDERERS = {
     Notice.Kind.RESULT_READY: "assessments.notices.result_ready",
     Notice.Kind.REOPENED: "assessments.notices.reopened",
+    Notice.Kind.TYPE_OVERRIDDEN: "assessments.notices.type_overridden",
     Notice.Kind.INVITATION: "assessments.notices.invitation",
     Notice.Kind.ACCESS_APPROVED: "assessments.notices.access_approved",
     Notice.Kind.ACCESS_REJECTED: "assessments.notices.access_rejected",

@@ -464,11 +464,18 @@ def assessment_type_override(*, result: AssessmentResult, city_type: str, reason
         raise ValidationError(_("Unknown city type."))
     if not reason.strip():
         raise ValidationError(_("Give the reason for the city type."))
-    result = AssessmentResult.objects.select_for_update().get(pk=result.pk)
+    result = AssessmentResult.objects.select_for_update().select_related("assessment__city").get(pk=result.pk)
     result.override_type = city_type
     result.override_reason = reason.strip() if city_type else ""
     result.overridden_by = editor if city_type else None
     result.save(update_fields=["override_type", "override_reason", "overridden_by"])
+    # The team is told in this transaction, as of a reopening: each change of the type is an event of its own.
+    team_notice_add(
+        city=result.assessment.city,
+        kind=Notice.Kind.TYPE_OVERRIDDEN,
+        event=f"assessment:{result.assessment_id}:type:{timezone.now():%Y%m%dT%H%M%S.%f}",
+        object_id=result.assessment_id,
+    )
     return result
 
 

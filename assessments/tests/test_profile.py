@@ -317,7 +317,7 @@ def test_a_reopened_assessment_keeps_its_profile_marked_superseded_with_the_reas
 
     text = _page(client, viewer, zurich_2025).plain_text
 
-    assert "This assessment was reopened and is being revised." in text
+    assert "Superseded: this assessment was reopened and is being revised." in text
     assert "The population figure was the canton's." in text
     assert "2025 (this profile) (reopened)" in text
 

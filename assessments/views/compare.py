@@ -15,15 +15,16 @@ from opencities.spreadsheets import EscapedCSVWriter
 from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
 from ..citytype import GAWC_TIER_INDEX, GAWC_TIER_ORDER
-from ..models import Assessment, City, GawcTier, Role
+from ..models import City, GawcTier, Role
 from ..radar import radar_svg
 from ..scoring import round_half_up
 from ..spread import SpreadRow, spread_drawing
 
 
 def _assessment(city, pk):
+    # A reopened assessment is compared on its last result, marked superseded, until it is submitted again.
     return get_object_or_404(
-        Assessment.objects.select_related("questionnaire", "result", "city"), city=city, pk=pk, status="submitted"
+        selectors.assessments_with_result().select_related("questionnaire", "result", "city"), city=city, pk=pk
     )
 
 
@@ -224,6 +225,7 @@ def assessment_compare(request, pk, *, city, membership):
             "weaknesses_in_words": [(item, comparison.gap_in_words(item)) for item in context["weaknesses"]],
             "reference": reference_facts(assessment, context["group"], context["peers"]),
             "query": request.GET.urlencode(),
+            "reopening": selectors.reopening_of(assessment) if assessment.result.is_superseded else None,
         }
     )
     return render(request, "assessments/compare.html", context)
@@ -240,6 +242,8 @@ def assessment_compare_csv(request, pk, *, city, membership):
     writer.writerow([_("City"), city.name, _("Year"), assessment.year])
     writer.writerow([_("Peer group"), context["group"].definition])
     writer.writerow([_("Cities in the group (n)"), context["n"]])
+    if assessment.result.is_superseded:
+        writer.writerow([_("Note"), _("Superseded: the assessment was reopened; these are its last submission's.")])
     if context["has_demo"]:
         writer.writerow([_("Note"), _("Includes demonstration data: synthetic, not real cities' results.")])
     if context["too_few"]:

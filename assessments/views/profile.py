@@ -20,7 +20,8 @@ def assessment_profile(request, pk, *, city, membership):
     context = {"city": city, "membership": membership, "assessment": assessment, "profile": profile}
     if profile.result is not None and len(profile.dimensions) >= 3:
         peer_line = None
-        if assessment.status == Assessment.Status.SUBMITTED:
+        # A reopened assessment's last result is compared as it was, marked superseded.
+        if assessment.status == Assessment.Status.SUBMITTED or profile.result.is_superseded:
             default = default_comparison(assessment, {row.key: row.score for row in profile.dimensions})
             peer_line = radar_peer_line(assessment, default)
             context.update(_highlights(assessment, profile, default))

@@ -154,6 +154,7 @@ def _step_page(request, assessment, membership, structure, step, form, answers, 
             "can_edit": can_edit,
             "is_first": index == 0,
             "is_last": index == len(structure.step_keys) - 1,
+            "reopening": selectors.reopening_of(assessment) if assessment.is_open else None,
         },
     )
 
@@ -188,6 +189,7 @@ def assessment_review(request, pk, *, city, membership):
             "progress": progress,
             "overall": _overall(progress),
             "step_urls": {step.key: step_url(assessment, step.key) for step in progress},
+            "reopening": selectors.reopening_of(assessment) if assessment.is_open else None,
         },
     )
 

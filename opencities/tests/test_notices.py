@@ -337,7 +337,7 @@ def test_the_preferences_page_saves_which_notices_and_the_language(client, lead)
     client.force_login(lead)
     page = client.get(reverse("notice_preferences")).content.decode()
     assert "Email preferences" in page
-    assert page.count("checked") == 3, "every members' notice is on until the account chooses"
+    assert page.count("checked") == 4, "every members' notice is on until the account chooses"
     assert f'href="{reverse("notice_preferences")}"' in client.get(reverse("home")).content.decode()
 
     response = client.post(
@@ -345,7 +345,10 @@ def test_the_preferences_page_saves_which_notices_and_the_language(client, lead)
     )
     assert "Your email preferences are saved." in response.content.decode()
     preferences = NoticePreferences.objects.get(user=lead)
-    assert (preferences.language, sorted(preferences.muted_kinds)) == ("en", ["reopened", "result_ready"])
+    assert (preferences.language, sorted(preferences.muted_kinds)) == (
+        "en",
+        ["reopened", "result_ready", "type_overridden"],
+    )
     assert not preferences.wants(Notice.Kind.RESULT_READY) and preferences.wants(Notice.Kind.REPORT_READY)
     assert preferences.wants(Notice.Kind.PASSWORD_RESET)
 

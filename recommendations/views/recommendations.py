@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from assessments import selectors as assessment_selectors
 from assessments.access import city_role_required
 from assessments.models import Assessment, Role
 
@@ -11,7 +12,7 @@ from ..models import RecommendationRule
 
 
 def submitted_assessment(city, pk):
-    """The city's submitted assessment, or a 404: recommendations and reports exist only once it is submitted."""
+    """The city's submitted assessment, or a 404: reports are requested and sent only while it is submitted."""
     return get_object_or_404(
         Assessment.objects.select_related("questionnaire", "result", "city"),
         city=city,
@@ -20,10 +21,22 @@ def submitted_assessment(city, pk):
     )
 
 
+def assessment_with_result(city, pk):
+    """The city's assessment with a result to show, or a 404: submitted, or reopened with its last result superseded.
+
+    Reopening keeps the pages (and the links in earlier emails) answering, with the result marked superseded.
+    """
+    return get_object_or_404(
+        assessment_selectors.assessments_with_result().select_related("questionnaire", "result", "city"),
+        city=city,
+        pk=pk,
+    )
+
+
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_recommendations(request, pk, *, city, membership):
-    assessment = submitted_assessment(city, pk)
+    assessment = assessment_with_result(city, pk)
     chosen = selectors.tailored(assessment)
     titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
     by_priority = {}

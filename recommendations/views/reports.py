@@ -9,12 +9,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from assessments import selectors as assessment_selectors
 from assessments.access import city_role_required
 from assessments.models import Role
 
 from .. import selectors, services
 from ..models import Report, ReportDelivery
-from .recommendations import submitted_assessment
+from .recommendations import assessment_with_result, submitted_assessment
 
 
 def _report_state(report: Report | None) -> dict:
@@ -67,7 +68,7 @@ def _report_state(report: Report | None) -> dict:
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report(request, pk, *, city, membership):
-    assessment = submitted_assessment(city, pk)
+    assessment = assessment_with_result(city, pk)
     report = Report.objects.filter(assessment=assessment).first()
     state = _report_state(report)
     return render(
@@ -82,6 +83,8 @@ def assessment_report(request, pk, *, city, membership):
             "recipients": selectors.recipients(city) if report and report.status == Report.Status.READY else [],
             "already_sent_to": {delivery.partner_id for delivery in state.get("deliveries", [])},
             "is_lead": membership.role == Role.LEAD,
+            # While reopened, the last report stays readable, marked superseded; nothing is generated or sent.
+            "reopening": assessment_selectors.reopening_of(assessment) if assessment.result.is_superseded else None,
         },
     )
 
@@ -90,7 +93,7 @@ def assessment_report(request, pk, *, city, membership):
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report_status(request, pk, *, city, membership):
-    assessment = submitted_assessment(city, pk)
+    assessment = assessment_with_result(city, pk)
     state = _report_state(Report.objects.filter(assessment=assessment).first())
     state.pop("deliveries", None)
     return JsonResponse(state)
@@ -99,7 +102,7 @@ def assessment_report_status(request, pk, *, city, membership):
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report_download(request, pk, *, city, membership):
-    assessment = submitted_assessment(city, pk)
+    assessment = assessment_with_result(city, pk)
     report = Report.objects.filter(assessment=assessment).first()
     if report is None or report.status != Report.Status.READY or not report.file:
         messages.info(
