@@ -30,13 +30,19 @@ def profile_radar_svg(profile: Profile, city, peer_medians: dict | None = None) 
     return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308
 
 
+def _history_label(row) -> str:
+    """A year's label under the history chart; a demonstration year says so."""
+    return _("%(year)s (demo)") % {"year": row.year} if row.is_demo else str(row.year)
+
+
 def index_history_svg(profile: Profile, city) -> str:
     drawing = index_history_drawing(
-        [(str(row.year), row.openness_index) for row in profile.history], size=(560, 200), font_size=10
+        [(_history_label(row), row.openness_index) for row in profile.history], size=(560, 200), font_size=10
     )
     title = _("Line chart of the openness index of %(city)s by year, on a scale of 0 to 100") % {"city": city.name}
     summary = "; ".join(
-        f"{row.year}: {row.openness_index if row.openness_index is not None else _('not scored')}"
+        f"{row.year}{_(' (demonstration data)') if row.is_demo else ''}: "
+        f"{row.openness_index if row.openness_index is not None else _('not scored')}"
         for row in profile.history
     )
     return mark_safe(radar_svg(drawing, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308

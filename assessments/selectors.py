@@ -330,6 +330,7 @@ class HistoryRow:
     questionnaire_version: str
     is_superseded: bool
     is_current: bool
+    is_demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,11 @@ class Profile:
     @property
     def history_spans_major_versions(self) -> bool:
         return len({row.questionnaire_version.split(".")[0] for row in self.history}) > 1
+
+    @property
+    def history_mixes_demo(self) -> bool:
+        """Some years are demonstration data and some are not: the history must say which."""
+        return len({row.is_demo for row in self.history}) > 1
 
 
 def _score_row(key: str, name: str, score: Decimal | None, bands: Bands) -> ScoreRow:
@@ -419,6 +425,7 @@ def profile_data(assessment: Assessment) -> Profile:
             questionnaire_version=past.questionnaire.version,
             is_superseded=past.result.is_superseded,
             is_current=past.pk == assessment.pk,
+            is_demo=past.is_demo,
         )
         for past in Assessment.objects.filter(city_id=assessment.city_id, result__isnull=False)
         .select_related("result", "questionnaire")

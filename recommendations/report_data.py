@@ -88,5 +88,6 @@ class ReportData:
     framework: tuple[FrameworkLine, ...]
     evidence: tuple[EvidenceLine, ...]
     is_demo: bool = False
+    previous_is_demo: bool = False  # the year the change is measured against is demonstration data
     peer_medians: dict[str, Decimal] = field(default_factory=dict)  # by dimension key, for the radar's peer line
     site_url: str = ""

@@ -137,8 +137,8 @@ def _case_study_refs(recommendation: rules.Recommendation, case_studies: dict[st
     )
 
 
-def _previous_scores(assessment: Assessment) -> tuple[int | None, dict[str, Decimal | None]]:
-    """The scores of the city's last submitted assessment before this one, on the same questionnaire major."""
+def _previous_scores(assessment: Assessment) -> tuple[Assessment | None, dict[str, Decimal | None]]:
+    """The city's last submitted assessment before this one, on the same questionnaire major, and its scores."""
     previous = (
         Assessment.objects.filter(
             city_id=assessment.city_id,
@@ -153,7 +153,7 @@ def _previous_scores(assessment: Assessment) -> tuple[int | None, dict[str, Deci
     )
     if previous is None:
         return None, {}
-    return previous.year, previous.result.scores()
+    return previous, previous.result.scores()
 
 
 def _evidence(assessment: Assessment) -> tuple[EvidenceLine, ...]:
@@ -186,7 +186,7 @@ def report_data(assessment: Assessment) -> ReportData:
         [row for row in peers.comparisons if row.key != INDEX_KEY], assessment.questionnaire.calibration.bands
     )
     names = {row.key: row.name for row in profile.dimensions}
-    previous_year, previous = _previous_scores(assessment)
+    previous_assessment, previous = _previous_scores(assessment)
     titles = {item.rule.key: item.rule.title for item in chosen.recommendations}
     gaps = {gap.key: gap for gap in chosen.framework_gaps}
     priority_names = dict(RecommendationRule.Priority.choices)
@@ -234,7 +234,8 @@ def report_data(assessment: Assessment) -> ReportData:
             )
             for row in profile.dimensions
         ),
-        previous_year=previous_year,
+        previous_year=previous_assessment.year if previous_assessment else None,
+        previous_is_demo=bool(previous_assessment and previous_assessment.is_demo),
         recommendations=tuple(
             RecommendationLine(
                 title=item.rule.title,
