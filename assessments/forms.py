@@ -4,7 +4,9 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessRequest, Role
+from opencities.vocabulary import CITY_TYPES, choices
+
+from .models import AccessRequest, Region, Role
 
 
 class AccessRequestForm(forms.ModelForm):
@@ -69,3 +71,30 @@ class InvitationSignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ProfileDirectoryForm(forms.Form):
+    """The directory's filters, from the query string; the size bands are the calibration's."""
+
+    q = forms.CharField(label=_("City or country"), max_length=100, required=False, strip=True)
+    region = forms.ChoiceField(label=_("Region"), required=False, choices=[("", _("Any")), *Region.choices])
+    type = forms.ChoiceField(label=_("City type"), required=False, choices=[("", _("Any")), *choices(CITY_TYPES)])
+    size = forms.ChoiceField(label=_("Size (metropolitan population)"), required=False)
+
+    def __init__(self, *args, bands, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bands = {band.key: band for band in bands}
+        self.fields["size"].choices = [("", _("Any")), *((band.key, str(band)) for band in bands)]
+
+    def filters(self) -> dict:
+        """The filters that can be used, as `selectors.published_profiles` takes them; a bad one is left out."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        usable = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return {
+            "query": usable.get("q", ""),
+            "region": usable.get("region", ""),
+            "city_type": usable.get("type", ""),
+            "band": self.bands.get(usable.get("size", "")),
+        }

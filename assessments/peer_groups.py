@@ -43,11 +43,20 @@ class SizeBand:
 
     def __str__(self):
         def millions(value):
-            return f"{Decimal(value) / 1_000_000:f}".rstrip("0").rstrip(".") + " M"
+            text = f"{Decimal(value) / 1_000_000:f}"
+            # Trailing zeros of the fraction only: 10 M stays 10 M.
+            return (text.rstrip("0").rstrip(".") if "." in text else text) + " M"
 
         if self.high is None:
             return _("%(low)s or more") % {"low": millions(self.low)}
+        if not self.low:
+            return _("under %(high)s") % {"high": millions(self.high)}
         return _("%(low)s to under %(high)s") % {"low": millions(self.low), "high": millions(self.high)}
+
+    @property
+    def key(self) -> str:
+        """The band in an address: "1000000-3000000", "10000000-" for the last."""
+        return f"{self.low}-{'' if self.high is None else self.high}"
 
 
 def size_band(population: int | None, edges) -> SizeBand | None:
@@ -60,6 +69,12 @@ def size_band(population: int | None, edges) -> SizeBand | None:
             return SizeBand(low, edge)
         low = edge
     return SizeBand(low, None)
+
+
+def size_bands(edges) -> list[SizeBand]:
+    """Every band the edges make, smallest first."""
+    lows = (0, *edges)
+    return [SizeBand(low, high) for low, high in zip(lows, (*edges, None), strict=True)]
 
 
 @dataclass(frozen=True)

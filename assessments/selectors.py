@@ -3,7 +3,9 @@
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,7 @@ from .models import (
     Reopening,
     Role,
 )
+from .peer_groups import SizeBand, size_band, size_bands
 from .scoring import NONE_OF_THESE, AnswerValue, Band, DimensionSpec, OptionSpec, QuestionSpec, band
 
 
@@ -479,3 +482,58 @@ def public_profile_years(*, city: City) -> list[int]:
             ).values_list("year", flat=True)
         )
     )
+
+
+# --- The directory of published profiles, for anyone ---
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One city in the directory: its latest published profile, with its type and size band in words."""
+
+    assessment: Assessment
+    city_type: CityTypeName
+    band: SizeBand | None
+
+
+def directory_size_bands() -> list[SizeBand]:
+    """The size bands of the questionnaire cities assess with now (its calibration's edges)."""
+    version = QuestionnaireVersion.objects.filter(status=QuestionnaireVersion.Status.PUBLISHED).first()
+    return size_bands(version.calibration.size_bands) if version is not None else []
+
+
+def published_profiles(
+    *, query: str = "", region: str = "", city_type: str = "", band: SizeBand | None = None
+) -> QuerySet[Assessment]:
+    """Each city's latest published profile (the ones `public_profile` shows), filtered, by city name.
+
+    The filters apply to that profile, as peer groups do: its effective type, and its own population for the band.
+    """
+    published = Assessment.objects.filter(status=Assessment.Status.SUBMITTED, is_public=True, result__isnull=False)
+    if not settings.DEMO_MODE:
+        published = published.filter(is_demo=False)
+    latest = published.annotate(
+        latest=Window(RowNumber(), partition_by=[F("city_id")], order_by=[F("year").desc(), F("submitted_at").desc()])
+    )
+    profiles = Assessment.objects.filter(id__in=latest.filter(latest=1).values("id"))
+    if query:
+        profiles = profiles.filter(Q(city__name__icontains=query) | Q(city__country__icontains=query))
+    if region:
+        profiles = profiles.filter(city__region=region)
+    if city_type:
+        profiles = profiles.filter(result__effective_type=city_type)
+    if band is not None:
+        profiles = profiles.filter(metro_population__gte=band.low)
+        if band.high is not None:
+            profiles = profiles.filter(metro_population__lt=band.high)
+    return profiles.select_related("city", "result").order_by("city__name", "city_id")
+
+
+def directory_entries(profiles, bands: list[SizeBand]) -> list[DirectoryEntry]:
+    edges = [band.low for band in bands[1:]]
+    return [
+        DirectoryEntry(
+            profile, city_type_name(profile.result.effective_type), size_band(profile.metro_population, edges)
+        )
+        for profile in profiles
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import compare, export, profile, publish, team, wizard
+from .views import compare, directory, export, profile, publish, team, wizard
 
 urlpatterns = [
     path("cities/", team.my_cities, name="my_cities"),
@@ -41,5 +41,6 @@ urlpatterns = [
         publish.assessment_publish,
         name="assessment_publish",
     ),
+    path("profiles/", directory.profile_directory, name="profile_directory"),
     path("profiles/<slug:slug>/<int:year>/", publish.public_profile, name="public_profile"),
 ]
