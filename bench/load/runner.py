@@ -140,6 +140,7 @@ def environment(*, database_url, redis_url, port, scratch: Path) -> dict[str, st
     env.update(
         DJANGO_SETTINGS_MODULE="opencities.settings",
         PYTHONPATH=str(BASE_DIR),
+        ENV_FILE="",  # the development .env that make setup writes must not reach a production-like run
         DEBUG="false",
         DEMO_MODE="true",
         SECRET_KEY=secrets.token_urlsafe(50),
