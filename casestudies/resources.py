@@ -88,9 +88,7 @@ class StatusWidget(widgets.Widget):
 class CaseStudyResource(RowCheckMixin, resources.ModelResource):
     related_fields = TAG_FIELDS
     key_field = "slug"
-    duplicate_message = gettext_lazy(
-        "The address “%(key)s” is also used on row %(row)s; each case study needs its own."
-    )
+    duplicate_message = gettext_lazy("The address “%(key)s” is also used on %(row)s; each case study needs its own.")
 
     slug = fields.Field(attribute="slug", column_name="slug", widget=TextWidget())
     region = fields.Field(attribute="region", column_name="region", widget=RegionWidget())

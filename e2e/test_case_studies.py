@@ -140,6 +140,26 @@ def _confirm_import(page):
     expect(page.locator(".messagelist")).to_contain_text("Import finished")
 
 
+def _expect_preview_of(page, rows):
+    """The dry run shows what each new entry will be: its title, city, tags by name and status, within the page."""
+    expect(page.get_by_role("heading", name="What the import will write")).to_be_visible()
+    preview = page.locator("#import-preview tbody tr")
+    expect(preview).to_have_count(len(rows))
+    for row, values in zip(preview.all(), rows, strict=True):
+        cells = row.locator("td")
+        expect(cells.nth(0)).to_have_text("New")
+        expect(cells.nth(1)).to_contain_text(values["title"])
+        expect(cells.nth(2)).to_have_text(f"{values['city']}, {values['country']}")
+        expect(cells.nth(3)).to_contain_text("Welcome & entry")
+        expect(cells.nth(3)).to_contain_text("Welcome centre & multilingual information")
+        expect(cells.nth(3)).to_contain_text("Ambitious secondary city, Small hub with an international niche")
+        expect(cells.nth(4)).to_have_text("Draft")
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"wider than {width} px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def _library_snapshot():
     """The library as a reader and the file see it: every text, tag (by key) and status, by slug."""
     texts = ["title", "city", "country", "region", "year_start", "year_end", "summary", "sources", "status"]
@@ -209,15 +229,13 @@ def test_editor_imports_a_file_fixes_a_bad_row_publishes_and_visitors_find_the_e
     _click_and_check(page, page.get_by_role("link", name="Import"), _check_admin_page)
     expect(page).to_have_url(re.compile(re.escape(IMPORT_URL) + "$"))
 
-    # The dry run names the bad row (the file's second entry) and its unknown tag; nothing can be confirmed.
+    # The dry run lists, in the page, the bad row (the file's second entry: row 3 under the header) with its column
+    # and unknown tag; nothing can be confirmed.
     _upload(page, bad_file, "csv")
-    expect(page.get_by_role("heading", name="Some rows failed to validate")).to_be_visible()
-    invalid = page.locator("table.import-preview tbody tr")
-    expect(invalid).to_have_count(1)
-    expect(invalid.locator("td").first).to_have_text("2")
-    errors = invalid.locator("td.errors")
-    expect(errors.locator(".validation-error-field-label")).to_have_text(["dimensions"])
-    expect(errors).to_contain_text(f"Unknown dimensions: “{BAD_DIMENSION}”")
+    problems = page.locator("#import-problems li")
+    expect(problems).to_have_count(1)
+    expect(problems).to_contain_text([f"Row 3, column dimensions: Unknown dimensions: “{BAD_DIMENSION}”"])
+    expect(problems.first).to_be_visible()
     expect(page.get_by_role("button", name="Confirm import")).to_have_count(0)
     assert CaseStudy.objects.count() == before
     assert not CaseStudy.objects.filter(slug__startswith="e2e-").exists()
@@ -228,8 +246,7 @@ def test_editor_imports_a_file_fixes_a_bad_row_publishes_and_visitors_find_the_e
     page.goto(IMPORT_URL)
     _check_admin_page(page)
     _upload(page, good_file, "csv")
-    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
-    expect(page.locator("table.import-preview tr.new")).to_have_count(3)
+    _expect_preview_of(page, rows)
     assert not CaseStudy.objects.filter(slug__startswith="e2e-").exists()
     _confirm_import(page)
     imported = CaseStudy.objects.filter(slug__startswith="e2e-")
@@ -303,8 +320,8 @@ def test_an_exported_library_imports_back_to_the_same_library(page, library):
     page.goto(IMPORT_URL)
     _check_admin_page(page)
     _upload(page, exported.rename(exported.with_suffix(".csv")), "csv")
-    expect(page.get_by_role("heading", name="Preview")).to_be_visible()
-    expect(page.locator("table.import-preview tr.new")).to_have_count(len(before))
+    expect(page.get_by_role("heading", name="What the import will write")).to_be_visible()
+    expect(page.locator("#import-preview tbody tr.oc-import-new")).to_have_count(len(before))
     assert CaseStudy.objects.count() == 0
     _confirm_import(page)
 

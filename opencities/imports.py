@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tablib
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -70,6 +70,7 @@ def _limited(format_class):
             dataset = super().create_dataset(in_stream, **kwargs)
             if len(dataset) > MAX_IMPORT_ROWS:
                 raise _too_many_rows()
+            dataset.counts_entries = self.get_extension() == "json"
             return dataset
 
     Limited.__name__ = Limited.__qualname__ = format_class.__name__
@@ -172,6 +173,30 @@ class TagWidget(widgets.ManyToManyWidget):
         return ", ".join(tag.key for tag in value.all())
 
 
+def row_place(number: int, *, counts_entries: bool) -> str:
+    """Where a row is, as the editor finds it: a spreadsheet's row (the header is row 1), or a JSON list's entry.
+
+    import-export numbers the data rows from 1, which in a spreadsheet is row 2 ("row 2" was read both ways)."""
+    if counts_entries:
+        return _("entry %(number)s") % {"number": number}
+    return _("row %(number)s") % {"number": number + 1}
+
+
+def row_problem(number: int, column: str | None, message, *, counts_entries: bool) -> str:
+    """One problem, named by its row and column as the reference-city import names them."""
+    place = row_place(number, counts_entries=counts_entries)
+    place = place[:1].upper() + place[1:]
+    if column is None:
+        return _("%(place)s: %(message)s") % {"place": place, "message": message}
+    what = _("field") if counts_entries else _("column")
+    return _("%(place)s, %(what)s %(column)s: %(message)s") % {
+        "place": place,
+        "what": what,
+        "column": column,
+        "message": message,
+    }
+
+
 class RowCheckMixin:
     """Every problem of a row reported together, before anything is written: its fields, its related tags (checked
     here, since import-export would otherwise meet them only after saving the row), and a key used twice.
@@ -202,11 +227,18 @@ class RowCheckMixin:
         key = getattr(instance, self.key_field)
         first = self._rows_of_key.setdefault(key, row_number)
         if key and first != row_number:
+            place = row_place(first, counts_entries=self.counts_entries)
             errors[self.key_field] = ValidationError(
-                self.duplicate_message % {"key": key, "row": first}, code="duplicate"
+                self.duplicate_message % {"key": key, "row": place}, code="duplicate"
             )
         if errors:
             raise ValidationError(errors)
+
+    counts_entries = False  # the rows are a JSON list's entries, not a spreadsheet's rows (see row_place)
+
+    def import_data(self, dataset, *args, **kwargs):
+        self.counts_entries = getattr(dataset, "counts_entries", False)
+        return super().import_data(dataset, *args, **kwargs)
 
     @property
     def _rows_of_key(self) -> dict:
@@ -257,18 +289,25 @@ def import_dataset(dataset, *, resource, dry_run: bool) -> ImportReport:
     result = resource.import_data(
         dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
     )
+    totals = result.totals
+    return ImportReport(
+        new=totals.get("new", 0),
+        updated=totals.get("update", 0),
+        problems=import_problems(result, resource=resource, counts_entries=getattr(dataset, "counts_entries", False)),
+    )
+
+
+def import_problems(result, *, resource, counts_entries: bool) -> list[str]:
+    """Every problem of an import's result, one line each, by row and column (the admin and the commands)."""
+    columns = {field.attribute: field.column_name for field in resource.fields.values() if field.attribute}
     problems = [str(error.error) for error in result.base_errors]
     for row_number, errors in result.row_errors():
-        problems += [_("row %(row)s: %(error)s") % {"row": row_number, "error": error.error} for error in errors]
+        problems += [row_problem(row_number, None, error.error, counts_entries=counts_entries) for error in errors]
     for invalid in result.invalid_rows:
         for field, messages in invalid.error_dict.items():
-            for message in messages:
-                problems.append(
-                    _("row %(row)s, %(field)s: %(message)s")
-                    % {"row": invalid.number, "field": field, "message": message}
-                )
-    totals = result.totals
-    return ImportReport(new=totals.get("new", 0), updated=totals.get("update", 0), problems=problems)
+            column = None if field == NON_FIELD_ERRORS else columns.get(field, field)
+            problems += [row_problem(invalid.number, column, m, counts_entries=counts_entries) for m in messages]
+    return problems
 
 
 class ImportFileCommand(BaseCommand):
@@ -310,6 +349,33 @@ class EditorsImportExportAdmin(ImportExportModelAdmin):
     export_form_class = ExportForm
     import_formats = IMPORT_FORMATS
     export_formats = EXPORT_FORMATS
+    # The page lists every problem by row and column, and the dry run previews what each row will write.
+    import_template_name = "admin/opencities/import.html"
+    # (heading, function of a row's checked instance giving the cell's text) for that preview.
+    import_preview_columns: tuple = ()
+
+    def get_import_data_kwargs(self, **kwargs):
+        return {**super().get_import_data_kwargs(**kwargs), "retain_instance_in_row_result": True}
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if context.get("result") is not None:
+            context.update(self._import_report_context(context["result"], context["form"], request))
+        return response
+
+    def _import_report_context(self, result, form, request) -> dict:
+        format_class = self.get_import_formats()[int(form.cleaned_data["format"])]
+        counts_entries = format_class().get_extension() == "json"
+        resource = self.choose_import_resource_class(form, request)()
+        problems = import_problems(result, resource=resource, counts_entries=counts_entries)
+        if problems:
+            return {"problems": problems, "counts_entries": counts_entries}
+        rows = [
+            (row.import_type, [(heading, cell(row.instance)) for heading, cell in self.import_preview_columns])
+            for row in result.valid_rows()
+        ]
+        return {"preview_headings": [heading for heading, _cell in self.import_preview_columns], "preview_rows": rows}
 
     def add_data_read_fail_error_to_form(self, form, error):
         if isinstance(error, ImportTooLarge):

@@ -96,7 +96,9 @@ WSGI_APPLICATION = "opencities.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' templates: the admin's base_site.html (favicon, admin.css), which no app can override
+        # since django.contrib.admin comes first in INSTALLED_APPS.
+        "DIRS": [BASE_DIR / "opencities" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -113,7 +113,7 @@ class ListWidget(widgets.Widget):
 class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
     related_fields = RELATED_FIELDS
     key_field = "key"
-    duplicate_message = gettext_lazy("The key “%(key)s” is also used on row %(row)s; each rule needs its own.")
+    duplicate_message = gettext_lazy("The key “%(key)s” is also used on %(row)s; each rule needs its own.")
     key = fields.Field(attribute="key", column_name="key", widget=TextWidget())
     title = fields.Field(attribute="title", column_name="title", widget=TextWidget())
     theme = fields.Field(attribute="theme", column_name="theme", widget=ThemeWidget())

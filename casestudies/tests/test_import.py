@@ -107,7 +107,7 @@ def test_importing_the_same_slug_again_updates_the_entry():
 def test_a_bad_row_is_reported_by_row_and_nothing_is_written(bad, words):
     report = case_studies_import(dataset(row("a"), row("b", **bad), row("c")), dry_run=False)
     assert not report.ok
-    assert any(problem.startswith("row 2") and words in problem for problem in report.problems), report.problems
+    assert any(problem.startswith("Row 3, column") and words in problem for problem in report.problems), report.problems
     assert CaseStudy.objects.count() == 0
 
 
@@ -121,7 +121,7 @@ def test_an_unknown_tag_is_never_created():
 
 def test_a_slug_used_twice_in_the_file_names_both_rows():
     report = case_studies_import(dataset(row("same"), row("other"), row("same")), dry_run=False)
-    assert any("row 3" in problem and "also used on row 1" in problem for problem in report.problems)
+    assert any("Row 4" in problem and "also used on row 2" in problem for problem in report.problems)
     assert CaseStudy.objects.count() == 0
 
 
@@ -229,7 +229,7 @@ class TestTheAdminImport:
         response = self._upload(client, bad)
         html = response.content.decode()
         assert response.status_code == 200
-        assert "Some rows failed to validate" in html
+        assert "Nothing was written: the file has 1 problem." in html
         assert "Unknown dimensions: “nonsense”" in html
         assert 'name="import_file_name"' not in html  # no confirm button while a row is bad
         assert CaseStudy.objects.count() == 0
@@ -250,6 +250,33 @@ class TestTheAdminImport:
         response = client.post(reverse(CONFIRM_URL), form)
         assert response.status_code == 302
         assert sorted(CaseStudy.objects.values_list("slug", flat=True)) == ["a", "b", "c"]
+
+    def test_the_dry_run_previews_what_each_row_will_write(self, client, editor):
+        client.force_login(editor)
+        case_studies_import(dataset(row("old", title="Old title")), dry_run=False)
+
+        html = self._upload(client, csv_bytes(row("a"), row("old", title="New title", status="draft"))).content.decode()
+
+        preview = html[html.index('id="import-preview"') :]
+        for words in ("New", "Welcome desk a", "Łódź, Poland", "Welcome &amp; entry", "Integration &amp; inclusion"):
+            assert words in preview
+        for words in ("Welcome centre &amp; multilingual information", "Ambitious secondary city", "Published"):
+            assert words in preview
+        assert "Update" in preview and "New title" in preview and "Draft" in preview
+        assert CaseStudy.objects.get(slug="old").title == "Old title"
+
+    def test_every_problem_is_listed_in_the_page_by_row_and_column(self, client, editor):
+        client.force_login(editor)
+        bad = csv_bytes(row("a"), row("b", dimensions="nonsense", region="Atlantis"), row("c", year_start="x"))
+
+        html = self._upload(client, bad).content.decode()
+
+        problems = html[html.index('id="import-problems"') :]
+        assert "Rows are numbered as a spreadsheet shows them: the header is row 1." in problems
+        assert "Row 3, column dimensions: Unknown dimensions: “nonsense”" in problems
+        assert "Row 3, column region: Unknown region “Atlantis”" in problems
+        assert "Row 4, column year_start: “x” is not a year." in problems
+        assert "validation-error-container" not in html  # no longer behind a badge shown on hover
 
     def test_a_non_utf8_upload_is_explained(self, client, editor):
         client.force_login(editor)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.admin.sites import site
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -103,7 +104,7 @@ def test_a_dry_run_checks_every_row_and_writes_nothing(case_studies):
         ({"framework_elements": "budget, free-beer"}, "Unknown framework elements: free-beer"),
         ({"priority": "urgent"}, "Unknown priority “urgent”"),
         ({"title": ""}, "title"),
-        ({"key": SHIPPED[0]["key"]}, "also used on row 1"),
+        ({"key": SHIPPED[0]["key"]}, "also used on entry 1"),
     ],
 )
 def test_a_bad_row_is_reported_with_its_row_and_nothing_is_written(case_studies, tmp_path, change, words):
@@ -112,12 +113,12 @@ def test_a_bad_row_is_reported_with_its_row_and_nothing_is_written(case_studies,
         import_rules(write_rules(tmp_path, rows))
     message = str(raised.value)
     assert "nothing imported" in message
-    assert any(line.strip().startswith("row 2") and words in line for line in message.splitlines()), message
+    assert any(line.strip().startswith("Entry 2, field") and words in line for line in message.splitlines()), message
     assert not RecommendationRule.objects.exists()
 
 
 def test_rules_linking_case_studies_not_yet_imported_are_refused_by_row(tmp_path):
-    with pytest.raises(CommandError, match=r"row 1, case_studies: Unknown case studies"):
+    with pytest.raises(CommandError, match=r"Entry 1, field case_studies: Unknown case studies"):
         import_rules(write_rules(tmp_path, SHIPPED[:1]))
     assert not RecommendationRule.objects.exists()
 
@@ -200,3 +201,29 @@ def test_editors_find_the_rules_and_their_import_in_the_admin(case_studies, edit
     assert b"Recruit talent around your niche" in listing.content
     assert b"Promote the city abroad with one voice" not in listing.content  # a priority 2 rule
     assert client.get(reverse("admin:recommendations_recommendationrule_import")).status_code == 200
+
+
+def test_the_rule_list_shows_when_each_rule_fires(case_studies, editor, client):
+    import_rules(RULES_FILE)
+    client.force_login(editor)
+
+    listing = client.get(reverse("admin:recommendations_recommendationrule_changelist")).content.decode()
+
+    assert (
+        "Welcome &amp; entry, Talent &amp; education in low, medium<br>framework gaps: advocacy, partnerships<br>"
+        "types: Ambitious secondary city"
+    ) in listing
+    assert "framework gaps: strategy, political-lead, budget<br>all types" in listing
+
+
+def test_the_rules_dry_run_previews_each_rule(case_studies, editor, client):
+    client.force_login(editor)
+    upload = SimpleUploadedFile("rules.json", json.dumps(SHIPPED[:2]).encode())
+
+    html = client.post(
+        reverse("admin:recommendations_recommendationrule_import"),
+        {"resource": "0", "format": "2", "import_file": upload},
+    ).content.decode()
+
+    preview = html[html.index('id="import-preview"') :]
+    assert SHIPPED[0]["title"] in preview and "New" in preview and "all types" in preview
