@@ -14,8 +14,9 @@ AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
 MAX_NODES_LISTED = 10
 
-# Requests the browser makes on its own; a 404 for them says nothing about our pages.
-IGNORED_PATHS = ("/favicon.ico",)
+# Requests the browser makes on its own, whose 404 would say nothing about our pages. None today: /favicon.ico
+# redirects to the site's icon, so a 404 for it is a fault like any other.
+IGNORED_PATHS = ()
 
 _logs = weakref.WeakKeyDictionary()
 

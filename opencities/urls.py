@@ -37,6 +37,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("method/", views.about_method, name="about_method"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("accounts/", include(auth_patterns)),
     path("accounts/notifications/", views.notice_preferences, name="notice_preferences"),
     # Before the admin's own: its login shares the site's limit on failures per address.

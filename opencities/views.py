@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -52,6 +53,12 @@ def notice_preferences(request):
         wanted = [kind for kind in MEMBER_KINDS if preferences.wants(kind)]
         form = NoticePreferencesForm(initial={"wanted_kinds": wanted, "language": preferences.language})
     return render(request, "accounts/notice_preferences.html", {"form": form})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico where no page names an icon (a PDF, a JSON answer); every page links the SVG."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache

@@ -86,6 +86,14 @@ def test_admin_is_branded(client, editor):
     assert "OPENCities administration" in client.get(reverse("admin:index")).content.decode()
 
 
+def test_admin_pages_link_the_favicon_and_favicon_ico_finds_it(client, editor):
+    client.force_login(editor)
+    page = client.get(reverse("admin:casestudies_casestudy_changelist")).content.decode()
+    assert 'rel="icon" href="/static/img/favicon.svg"' in page and "/static/css/admin.css" in page
+    response = client.get("/favicon.ico")  # what a browser asks for where no page names an icon (a PDF, JSON)
+    assert response.status_code == 301 and response.url == "/static/img/favicon.svg"
+
+
 def test_editors_group_is_kept_in_step_and_idempotent():
     group = Group.objects.get(name=EDITORS_GROUP)
     expected = {codename for _app, codename in editor_permission_codenames()}
