@@ -4,8 +4,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,16 +35,85 @@ from .peer_groups import SizeBand, size_band, size_bands
 from .scoring import NONE_OF_THESE, AnswerValue, Band, DimensionSpec, OptionSpec, QuestionSpec, band
 
 
-def cities_for_user(*, user) -> QuerySet[Membership]:
-    """The user's memberships with each city's assessments (newest first) and their results."""
-    assessments = Assessment.objects.select_related("result").order_by("-year")
-    return (
+@dataclass(frozen=True)
+class CityCard:
+    """A city on My cities: its open draft with its progress, its last result, and the year a lead may start."""
+
+    membership: Membership
+    draft: Assessment | None
+    draft_percent: int | None
+    last_result: Assessment | None
+    start_year: int | None  # this year, when the city has neither a draft nor an assessment for it
+
+    @property
+    def city(self) -> City:
+        return self.membership.city
+
+
+def _count(queryset) -> Coalesce:
+    """The number of rows of `queryset` (filtered on OuterRef("pk")) as a subquery, 0 for none."""
+    return Coalesce(Subquery(queryset.order_by().values("assessment").annotate(n=Count("pk")).values("n")), 0)
+
+
+# An answer is answered as `AnswerValue.is_answered` says: a value, Don't know or Not applicable.
+ANSWERED = (
+    Q(dont_know=True) | Q(not_applicable=True) | Q(number__isnull=False) | Q(yes__isnull=False) | ~Q(option_keys=[])
+)
+
+
+def city_cards(*, user, this_year: int) -> list[CityCard]:
+    """The user's cities for My cities, in a fixed number of queries however many cities and years.
+
+    A draft's progress counts what the wizard counts (see `step_progress`): profile fields, answered questions
+    and marked framework elements, over all of them.
+    """
+    assessments = (
+        Assessment.objects.select_related("result", "questionnaire")
+        .annotate(
+            answered=_count(Answer.objects.filter(ANSWERED, assessment=OuterRef("pk"))),
+            marked=_count(FrameworkAnswer.objects.filter(assessment=OuterRef("pk")).exclude(status="")),
+            questions=Coalesce(
+                Subquery(
+                    Question.objects.filter(questionnaire=OuterRef("questionnaire_id"))
+                    .order_by()
+                    .values("questionnaire")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .order_by("-year", "-submitted_at")
+    )
+    memberships = (
         Membership.objects.filter(user=user)
         .select_related("city")
         .prefetch_related(Prefetch("city__assessments", queryset=assessments, to_attr="assessments_newest_first"))
         .annotate(member_count=Count("city__memberships"))
         .order_by("city__name")
     )
+    return [_city_card(membership, this_year) for membership in memberships]
+
+
+def _city_card(membership: Membership, this_year: int) -> CityCard:
+    years = membership.city.assessments_newest_first
+    draft = next((assessment for assessment in years if assessment.is_open), None)
+    percent = None
+    if draft is not None:
+        total = len(PROFILE_PROGRESS_FIELDS) + draft.questions + len(draft.questionnaire.framework)
+        done = _profile_done(draft) + draft.answered + draft.marked
+        percent = round(100 * done / total) if total else 100
+    last_result = next(
+        (
+            assessment
+            for assessment in years
+            if hasattr(assessment, "result")
+            and (assessment.status == Assessment.Status.SUBMITTED or assessment.result.is_superseded)
+        ),
+        None,
+    )
+    start_year = None if draft or any(assessment.year == this_year for assessment in years) else this_year
+    return CityCard(membership, draft, percent, last_result, start_year)
 
 
 def city_team(*, city: City) -> QuerySet[Membership]:
@@ -279,12 +348,23 @@ class StepProgress:
         return round(100 * self.answered / self.total) if self.total else 100
 
 
+# The city-profile answers that count towards a draft's progress.
+PROFILE_PROGRESS_FIELDS = (
+    "metro_population",
+    "is_capital",
+    "is_largest_city",
+    "gawc_tier",
+    "niche",
+    "past_role_declined",
+)
+
+
+def _profile_done(assessment: Assessment) -> int:
+    return sum(getattr(assessment, name) not in (None, "") for name in PROFILE_PROGRESS_FIELDS)
+
+
 def step_progress(assessment: Assessment, structure: Structure, answers: dict[int, Answer]) -> list[StepProgress]:
-    profile_done = sum(
-        getattr(assessment, name) not in (None, "")
-        for name in ("metro_population", "is_capital", "is_largest_city", "gawc_tier", "niche", "past_role_declined")
-    )
-    steps = [StepProgress(PROFILE_STEP, _("City profile"), profile_done, 6)]
+    steps = [StepProgress(PROFILE_STEP, _("City profile"), _profile_done(assessment), len(PROFILE_PROGRESS_FIELDS))]
     for dimension in structure.dimensions:
         questions = structure.questions_by_dimension[dimension.pk]
         answered = sum(is_answered(answers.get(question.pk)) for question in questions)

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -22,8 +24,9 @@ User = get_user_model()
 
 @login_required
 def my_cities(request):
-    memberships = selectors.cities_for_user(user=request.user)
-    return render(request, "assessments/my_cities.html", {"memberships": memberships})
+    this_year = date.today().year
+    cards = selectors.city_cards(user=request.user, this_year=this_year)
+    return render(request, "assessments/my_cities.html", {"cards": cards, "this_year": this_year})
 
 
 def access_request_create(request):
