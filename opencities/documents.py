@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from .fonts import BOLD, REGULAR, register_fonts
 from .markdown import clean_markdown_html
@@ -108,14 +109,41 @@ def derived(styles: dict[str, ParagraphStyle], name: str, **kwargs) -> Paragraph
 
 
 class OutlinedDocTemplate(SimpleDocTemplate):
-    """Adds each Heading1 and Heading2 to the PDF's outline, so that readers can jump between sections."""
+    """Adds each Heading1 and Heading2 to the PDF's outline, so that readers can jump between sections; each
+    Heading1 is also an entry of the contents (`contents`), with its page number and a link to it."""
 
     def afterFlowable(self, flowable):
         if isinstance(flowable, Paragraph) and flowable.style.name in ("Heading1", "Heading2"):
-            key = f"h{id(flowable)}"
+            text = flowable.getPlainText()
+            # The key must be the same on every pass of a multiBuild, so that the contents' links find it.
+            key = f"h{self.seq.nextf('heading')}"
             level = 0 if flowable.style.name == "Heading1" else 1
             self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=level, closed=True)
+            self.canv.addOutlineEntry(text, key, level=level, closed=True)
+            if level == 0:
+                # The contents lay the text out as Paragraph markup again: escaped, as every string on its way in.
+                self.notify("TOCEntry", (0, escape(text), self.page, key))
+
+
+def contents(styles: dict[str, ParagraphStyle]) -> TableOfContents:
+    """A list of the document's Heading1 sections with their page numbers, each a link to its page.
+
+    Put it in the story and `build_document` lays the document out twice, to learn the page numbers.
+    """
+    # Its table would set reportlab's default Helvetica as each cell's font, even with no text in it.
+    table_style = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+    toc = TableOfContents(dotsMinLevel=0, tableStyle=table_style)
+    toc.levelStyles = [
+        ParagraphStyle("Contents1", parent=styles["body"], leftIndent=0, firstLineIndent=0, spaceBefore=0, spaceAfter=2)
+    ]
+    return toc
 
 
 # --- Text: every string escaped; only the tags made here and by the document modules reach reportlab ---
@@ -447,5 +475,6 @@ def build_document(
     )
     on_page: Callable = partial(_footer, clean_text(footer).replace("\n", " "))
     first_page = on_page if footer_on_first_page else _no_footer
-    doc.build(story, onFirstPage=first_page, onLaterPages=on_page, canvasmaker=_PageCountCanvas)
+    build = doc.multiBuild if any(isinstance(flowable, TableOfContents) for flowable in story) else doc.build
+    build(story, onFirstPage=first_page, onLaterPages=on_page, canvasmaker=_PageCountCanvas)
     return RenderedDocument(content=buffer.getvalue(), pages=doc.canv.page_count)

@@ -32,6 +32,7 @@ from opencities.documents import (
     build_document,
     bullets,
     clean_text,
+    contents,
     derived,
     escaped,
     escaped_lines,
@@ -77,10 +78,19 @@ SECTIONS = (
 
 
 @dataclass(frozen=True)
+class GeneralRecommendation:
+    title: str
+    text: str  # Markdown from editors
+    actions: str = ""  # Markdown from editors
+    case_studies: tuple[CaseStudyRef, ...] = ()
+    city_types: tuple[str, ...] = ()  # the names of the types it is meant for; empty: every city
+
+
+@dataclass(frozen=True)
 class GeneralTheme:
     name: str
     description: str
-    recommendations: tuple[tuple[str, str, str], ...]  # (title, text markdown, actions markdown)
+    recommendations: tuple[GeneralRecommendation, ...]
 
 
 def _label(words: object) -> str:
@@ -474,9 +484,18 @@ def _case_study(case_study: CaseStudyRef) -> str:
 
 
 def _what_to_do(actions: str, s) -> list[Flowable]:
-    """The rule's actions, every paragraph a bullet, under their heading; nothing when there are none."""
+    """The rule's actions, every paragraph a bullet, under their heading and kept with it on one page (no bullet
+    starts a page on its own); nothing when there are none."""
     steps = markdown_flowables(actions, s, as_bullets=True)
-    return [_heading(_("What to do"), s["h3"]), *steps] if steps else []
+    return [KeepTogether([_heading(_("What to do"), s["h3"]), *steps])] if steps else []
+
+
+def _case_studies(case_studies: Sequence[CaseStudyRef], s) -> list[Flowable]:
+    """The linked case studies under their heading, kept together; nothing when there are none."""
+    if not case_studies:
+        return []
+    items = bullets([_case_study(case_study) for case_study in case_studies], s["bullet"])
+    return [KeepTogether([_heading(_("Case studies"), s["h3"]), *items])]
 
 
 def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
@@ -495,13 +514,12 @@ def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
     if reasons:
         why = "; ".join(escaped(reason) for reason in reasons)
         head.append(Paragraph(f"{_label(_('Why:'))} {why}.", s["body"]))
-    flowables: list[Flowable] = [KeepTogether(head), *markdown_flowables(line.text, s), *_what_to_do(line.actions, s)]
-    if line.case_studies:
-        flowables += [
-            _heading(_("Case studies"), s["h3"]),
-            *bullets([_case_study(case_study) for case_study in line.case_studies], s["bullet"]),
-        ]
-    return flowables
+    return [
+        KeepTogether(head),
+        *markdown_flowables(line.text, s),
+        *_what_to_do(line.actions, s),
+        *_case_studies(line.case_studies, s),
+    ]
 
 
 def _recommendations(data: ReportData, s) -> list[Flowable]:
@@ -701,30 +719,50 @@ def render_report(data: ReportData) -> RenderedDocument:
 # --- The general recommendations ---
 
 
-def render_general_recommendations(themes: Sequence[GeneralTheme]) -> RenderedDocument:
-    """Every active recommendation, grouped by theme: the public PDF that any city can download."""
+def _general_recommendation(recommendation: GeneralRecommendation, s) -> list[Flowable]:
+    head: list[Flowable] = [Paragraph(escaped(recommendation.title), s["h2"])]
+    if recommendation.city_types:
+        names = ", ".join(escaped(name) for name in recommendation.city_types)
+        head.append(Paragraph(filled(_("For these city types: %(types)s"), types=names), s["meta"]))
+    body = markdown_flowables(recommendation.text, s)
+    return [
+        KeepTogether([*head, *body[:1]]),
+        *body[1:],
+        *_what_to_do(recommendation.actions, s),
+        *_case_studies(recommendation.case_studies, s),
+    ]
+
+
+def render_general_recommendations(themes: Sequence[GeneralTheme], *, as_of: date | None = None) -> RenderedDocument:
+    """Every active recommendation, grouped by theme: the public PDF that any city can download.
+
+    `as_of` is the day the recommendations last changed, printed under the title.
+    """
     s = _styles()
     introduction = _(
         "These recommendations gather what cities that attract and keep international people tend to do well. "
-        "They are grouped by policy theme and written for any city, whatever its size or starting point. A city "
-        "that completes the OPENCities self-assessment receives a report that picks from them the ones that fit "
-        "its weakest dimensions, its strategy gaps and its type, and explains each choice."
+        "They are grouped by policy theme. Most suit any city, whatever its size or starting point; the few meant "
+        "for particular city types say so under their title. A city that completes the OPENCities "
+        "self-assessment receives a report that picks from them the ones that fit its weakest dimensions, its "
+        "strategy gaps and its type, and explains each choice."
     )
     story: list[Flowable] = [
         Paragraph("OPENCities", s["brand"]),
         _heading(GENERAL_TITLE, s["title"]),
-        _heading(introduction, s["body"]),
     ]
+    if as_of is not None:
+        story.append(Paragraph(f"{_label(_('Last updated:'))} {escaped(_date(as_of))}", s["body"]))
+    story.append(_heading(introduction, s["body"]))
     if not themes:
         story.append(_heading(_("No recommendation has been published yet."), s["body"]))
+    else:
+        story += [_heading(_("Contents"), s["h3"]), contents(s), PageBreak()]
     for theme in themes:
         story += [CondPageBreak(60 * mm), Paragraph(escaped(theme.name), s["h1"])]
         if theme.description:
             story += _note(theme.description, s["body"])
-        for title, text, actions in theme.recommendations:
-            body = markdown_flowables(text, s)
-            story += [KeepTogether([Paragraph(escaped(title), s["h2"]), *body[:1]]), *body[1:]]
-            story += _what_to_do(actions, s)
+        for recommendation in theme.recommendations:
+            story += _general_recommendation(recommendation, s)
         story.append(Spacer(1, 6))
     return build_document(
         story,

@@ -444,21 +444,44 @@ THEMES = (
         name="Welcome centre & multilingual information",
         description="One door for newcomers.\n\nIn many languages.",
         recommendations=(
-            ("Open a welcome centre in Łódź", "Start **small**, then grow.", "- Name a lead\n- Find a building"),
-            ("Publish guides", "See [the guide](https://e.example/guide).", "Translate them\n\nKeep them current"),
+            pdf.GeneralRecommendation(
+                "Open a welcome centre in Łódź",
+                "Start **small**, then grow.",
+                "- Name a lead\n- Find a building",
+                case_studies=(
+                    CaseStudyRef("Expat Centre", "Kraków", "https://opencities.example/case-studies/krakow/"),
+                ),
+            ),
+            pdf.GeneralRecommendation(
+                "Publish guides",
+                "See [the guide](https://e.example/guide).",
+                "Translate them\n\nKeep them current",
+                city_types=("Established world city", "Large mega-city"),
+            ),
         ),
     ),
     pdf.GeneralTheme(
         name=f"Theme {NASTY}",
         description=f"About {NASTY}",
-        recommendations=((f"Title {NASTY}", f"Text {NASTY}", f"- Action {NASTY}"),),
+        recommendations=(pdf.GeneralRecommendation(f"Title {NASTY}", f"Text {NASTY}", f"- Action {NASTY}"),),
     ),
 )
 
 
 @pytest.fixture(scope="module")
 def general():
-    return pdf.render_general_recommendations(THEMES)
+    return pdf.render_general_recommendations(THEMES, as_of=date(2026, 3, 4))
+
+
+def test_the_general_recommendations_have_a_date_contents_with_pages_case_studies_and_types(general):
+    text = words(general.content)
+    assert "Last updated: 4 March 2026" in text
+    contents = text.split("Contents", 1)[1].split("One door for newcomers")[0]
+    assert re.search(r"Welcome centre & multilingual information[ .]+2 ", contents)
+    assert f"Theme {NASTY}" in contents, "the contents print a theme's name literally"
+    assert "Case studies • Expat Centre (Kraków): https://opencities.example/case-studies/krakow/" in text
+    assert "For these city types: Established world city, Large mega-city" in text
+    assert "For these city types" not in text.split("Publish guides")[0]
 
 
 def test_the_general_recommendations_are_a_pdf_with_every_theme(general):
@@ -500,7 +523,8 @@ def test_the_general_recommendations_print_editor_text_literally_in_dejavu(gener
     ],
 )
 def test_one_rule_text_gives_the_same_words_on_the_page_and_in_the_pdf(markdown):
-    theme = pdf.GeneralTheme(name="Theme", description="", recommendations=(("Title", markdown, ""),))
+    recommendation = pdf.GeneralRecommendation("Title", markdown)
+    theme = pdf.GeneralTheme(name="Theme", description="", recommendations=(recommendation,))
     text = words(pdf.render_general_recommendations([theme]).content)
     body = text.split("Title ", 1)[1].split(" OPENCities ·")[0]
     # The PDF adds what paper needs and a page has by other means: list markers and each link's address.

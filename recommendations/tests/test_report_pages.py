@@ -296,7 +296,8 @@ def test_another_citys_report_is_not_found_for_this_citys_members(
 # --- The general recommendations ---
 
 
-def test_the_general_recommendations_are_public_by_theme_with_a_pdf(client, rule, case_study):
+def test_the_general_recommendations_are_public_by_theme_with_a_pdf(client, rule, case_study, settings):
+    settings.SITE_URL = "https://site.example:8100"
     RecommendationRuleFactory(title="An idea nobody uses any more", is_active=False)
     html = client.get(reverse("general_recommendations")).content.decode()
     assert "Welcome centre &amp; multilingual information" in html
@@ -305,6 +306,10 @@ def test_the_general_recommendations_are_public_by_theme_with_a_pdf(client, rule
     assert f'<a href="{case_study.get_absolute_url()}">Welcome desk of Rotterdam</a>' in html
     assert "An idea nobody uses any more" not in html
     assert "Talent attraction &amp; retention" not in html, "a theme without rules is left out"
+    theme = rule.theme
+    name = theme.name.replace("&", "&amp;")
+    assert f'<a href="#theme-{theme.key}">{name}</a>' in html, "the contents link each theme"
+    assert f'id="theme-{theme.key}"' in html
 
     response = client.get(reverse("general_recommendations_pdf"))
     assert response.status_code == 200
@@ -314,6 +319,8 @@ def test_the_general_recommendations_are_public_by_theme_with_a_pdf(client, rule
     assert "Welcome centre & multilingual information" in text
     assert "Open a one-stop welcome centre" in text
     assert "An idea nobody uses any more" not in text
+    link = f"https://site.example:8100{case_study.get_absolute_url()}"
+    assert f"Welcome desk of Rotterdam (Rotterdam): {link}" in " ".join(text.split()), "case studies, on SITE_URL"
 
 
 # --- What the PDF prints ---
