@@ -1,5 +1,8 @@
 """Cities with their members, and the reference-cities import."""
 
+import contextlib
+import time
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -12,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.tmp_storages import MediaStorage
 
 from ..models import City, Membership
 from ..reference_data import ReferenceDataError, reference_text_from_bytes
@@ -103,25 +107,36 @@ class CityAdmin(admin.ModelAdmin):
     def reference_import_view(self, request):
         if not self.has_reference_import_permission(request):
             raise PermissionDenied
-        form = ReferenceCitiesImportForm(request.POST or None, request.FILES or None)
-        summary, problems = None, []
-        if request.method == "POST" and form.is_valid():
+        confirming = request.method == "POST" and "_confirm" in request.POST
+        form = ReferenceCitiesImportForm(None if confirming else request.POST or None, request.FILES or None)
+        summary, problems, checked = None, [], None
+        if confirming:
+            # The file checked by this session's dry run, kept on the server: never chosen again, never another's.
+            text = _checked_take(request, request.POST.get("checked", ""))
+            if text is None:
+                problems = [
+                    gettext(
+                        "The checked file is no longer at hand (already imported, or checked over an hour "
+                        "ago or in another session). Choose it again and check it."
+                    )
+                ]
+            else:
+                try:
+                    return self._reference_import_write(request, text)
+                except ReferenceDataError as error:
+                    problems = error.problems
+        elif request.method == "POST" and form.is_valid():
             dry_run = "_import" not in request.POST
             upload = form.cleaned_data["file"]
             try:
                 text = reference_text_from_bytes(upload.read(), name=upload.name)
-                summary = reference_cities_import(text=text, dry_run=dry_run)
+                if not dry_run:
+                    return self._reference_import_write(request, text)
+                summary = reference_cities_import(text=text, dry_run=True)
             except ReferenceDataError as error:
                 problems = error.problems
             else:
-                if not dry_run:
-                    self._log_reference_import(request, summary)
-                    self.message_user(
-                        request,
-                        gettext("Reference cities imported: %(counts)s.") % {"counts": _summary_counts(summary)},
-                        messages.SUCCESS,
-                    )
-                    return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+                checked = {"token": _checked_keep(request, text, name=upload.name), "name": upload.name}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -130,9 +145,20 @@ class CityAdmin(admin.ModelAdmin):
             "problems": problems,
             "summary": summary and _summary_lists(summary),
             "counts": summary and _summary_counts(summary),
+            "checked": checked,
             "max_size": filesizeformat(REFERENCE_FILE_MAX_BYTES),
         }
         return TemplateResponse(request, "admin/assessments/city/reference_import.html", context)
+
+    def _reference_import_write(self, request, text):
+        summary = reference_cities_import(text=text, dry_run=False)
+        self._log_reference_import(request, summary)
+        self.message_user(
+            request,
+            gettext("Reference cities imported: %(counts)s.") % {"counts": _summary_counts(summary)},
+            messages.SUCCESS,
+        )
+        return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
 
     def _log_reference_import(self, request, summary):
         for slugs, flag, message in (
@@ -146,6 +172,46 @@ class CityAdmin(admin.ModelAdmin):
                     action_flag=flag,
                     change_message=message,
                 )
+
+
+# A checked reference file waits for its confirmation in MEDIA_ROOT (shared by every web process), under a random
+# name that only the session which checked it holds: the form posts the name back, and it must match the session's.
+CHECKED_FOLDER = "reference-imports"
+CHECKED_SESSION_KEY = "reference_import_checked"
+CHECKED_MAX_AGE = 3600
+
+
+def _checked_storage(name=None):
+    return MediaStorage(name=name, MEDIA_FOLDER=CHECKED_FOLDER, read_mode="rb")
+
+
+def _checked_keep(request, text: str, *, name: str) -> str:
+    _checked_discard(request)  # one checked file per session: the latest check
+    storage = _checked_storage()
+    storage.save(text.encode("utf-8"))
+    request.session[CHECKED_SESSION_KEY] = {"token": storage.name, "file": name, "at": time.time()}
+    return storage.name
+
+
+def _checked_take(request, token: str) -> str | None:
+    """The text this session checked under `token`, removed from the server; None if it has none by that token."""
+    entry = request.session.get(CHECKED_SESSION_KEY)
+    if not entry or not token or entry["token"] != token:
+        return None
+    fresh = time.time() - entry["at"] < CHECKED_MAX_AGE
+    try:
+        text = _checked_storage(entry["token"]).read().decode("utf-8") if fresh else None
+    except FileNotFoundError:
+        text = None
+    _checked_discard(request)
+    return text
+
+
+def _checked_discard(request):
+    entry = request.session.pop(CHECKED_SESSION_KEY, None)
+    if entry:
+        with contextlib.suppress(FileNotFoundError):
+            _checked_storage(entry["token"]).remove()
 
 
 def _summary_counts(summary):

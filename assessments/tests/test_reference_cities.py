@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 
 from assessments.models import City, GawcTier, Region
@@ -435,6 +437,35 @@ def test_the_admin_import_creates_the_cities_and_logs_them(client, editor):
     assert "Reference cities imported: 53 created, 0 updated, 0 unchanged." in page
     assert "metropolitan population (indicative)" in page.lower()
     assert "year not given" in page  # Nitra
+
+
+def _checked_token(page):
+    match = re.search(r'name="checked" value="([0-9a-f]+)"', page)
+    assert match, "no confirm form after the check"
+    return match.group(1)
+
+
+def test_the_admin_imports_the_file_it_checked_without_choosing_it_again(client, editor):
+    client.force_login(editor)
+    page = _upload(client, SHIPPED, "_check").content.decode()
+    assert "Import reference-cities.csv" in page and City.objects.count() == 0
+
+    response = client.post(reverse(IMPORT_URL), {"checked": _checked_token(page), "_confirm": "1"})
+
+    assert response.status_code == 302 and City.objects.filter(is_reference=True).count() == 53
+    again = client.post(reverse(IMPORT_URL), {"checked": _checked_token(page), "_confirm": "1"}).content.decode()
+    assert "no longer at hand" in again  # the checked copy is gone once imported
+
+
+def test_an_editor_cannot_confirm_a_file_another_editor_checked(client, editor):
+    client.force_login(editor)
+    token = _checked_token(_upload(client, SHIPPED, "_check").content.decode())
+    other = Client()
+    other.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = other.post(reverse(IMPORT_URL), {"checked": token, "_confirm": "1"}).content.decode()
+
+    assert "no longer at hand" in page and City.objects.count() == 0
 
 
 def test_the_admin_refuses_a_file_over_2_mb(client, editor):
