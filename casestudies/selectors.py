@@ -5,8 +5,9 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
@@ -128,6 +129,16 @@ def for_weaknesses(dimension_keys, city_type: str, limit: int = 3) -> dict[str, 
 
 
 def latest(limit: int = 3) -> list[CaseStudy]:
-    """The most recently published entries, for the home page."""
-    fields = ("slug", "title", "city", "country", "summary")
-    return list(CaseStudy.objects.published().order_by("-published_at", "title").only(*fields)[:limit])
+    """The entries published or reviewed most recently, for the home page, each with `latest_on`, that day, and
+    `latest_is_review`; among entries of the same day the one added last comes first."""
+    fields = ("slug", "title", "city", "country", "summary", "published_at", "last_reviewed")
+    published_on = TruncDate("published_at")
+    entries = list(
+        CaseStudy.objects.published()
+        .annotate(latest_on=Greatest(Coalesce(published_on, "last_reviewed"), Coalesce("last_reviewed", published_on)))
+        .order_by(F("latest_on").desc(nulls_last=True), "-pk")
+        .only(*fields)[:limit]
+    )
+    for entry in entries:
+        entry.latest_is_review = entry.last_reviewed is not None and entry.last_reviewed == entry.latest_on
+    return entries
