@@ -27,6 +27,7 @@ from assessments.radar import radar_drawing
 from opencities.documents import (
     FRAME_WIDTH,
     INK,
+    LINK,
     MUTED,
     RenderedDocument,
     build_document,
@@ -258,7 +259,7 @@ def _cover(data: ReportData, s) -> list[Flowable]:
         flowables += [_demo_notice(s), Spacer(1, 8 * mm)]
     flowables += [
         _heading(_("Contents"), s["h3"]),
-        *[Paragraph(f"{number}. {escaped(name)}", s["body"]) for number, name in enumerate(SECTIONS, start=1)],
+        contents(s),
     ]
     if data.site_url and is_web_url(data.site_url):
         made_with = filled(_("Made with OPENCities: %(url)s"), url=url_markup(data.site_url))
@@ -548,6 +549,31 @@ def _recommendations(data: ReportData, s) -> list[Flowable]:
     return flowables
 
 
+# A link in a narrow table cell shows its host and the end of its path, never the raw URL broken mid-word.
+SHORT_LINK = 40
+
+
+def short_link_text(url: str) -> str:
+    """A web address as a reader can take it in: without its scheme, and shortened in the middle when long."""
+    shown = re.sub(r"^https?://(www\.)?", "", clean_text(url).strip(), flags=re.IGNORECASE).rstrip("/")
+    if len(shown) <= SHORT_LINK:
+        return shown
+    host, _slash, path = shown.partition("/")
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    if len(host) + len(last) + 3 > SHORT_LINK:
+        last = last[: max(0, SHORT_LINK - len(host) - 4)] + "…"
+    return f"{host}/…/{last}" if last else host
+
+
+def _cell_link(url: str) -> str:
+    """A link for a table cell: its short text, clickable when it is http(s)."""
+    url = clean_text(url).strip()
+    if not is_web_url(url):
+        return url_markup(url)
+    href = escaped(url).replace('"', "&quot;")
+    return f'<link href="{href}" color="{LINK}">{escaped(short_link_text(url))}</link>'
+
+
 # A table row cannot split across pages: the cell names at most this many recommendations (the rest are counted;
 # each appears in full in the recommendations section).
 CLOSED_BY_SHOWN = 4
@@ -556,7 +582,7 @@ CLOSED_BY_SHOWN = 4
 def _framework_cell(line: FrameworkLine, s) -> list[Flowable]:
     cell: list[Flowable] = []
     if line.link:
-        cell.append(Paragraph(url_markup(line.link), s["cell"]))
+        cell.append(Paragraph(_cell_link(line.link), s["cell"]))
     if line.closed_by:
         shown = "; ".join(escaped(title) for title in line.closed_by[:CLOSED_BY_SHOWN])
         more = len(line.closed_by) - CLOSED_BY_SHOWN

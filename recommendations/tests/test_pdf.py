@@ -301,7 +301,23 @@ def test_links_are_clickable(rich):
 
 def test_framework_gaps_name_the_recommendations_that_close_them(rich_text):
     assert "closed by: Recommendation 1: open a one-stop welcome centre" in rich_text
-    assert "https://lodz.example/strategy.pdf" in rich_text
+    assert "lodz.example/strategy.pdf" in rich_text
+
+
+def test_a_long_link_in_the_framework_table_shows_short_text_and_keeps_its_target():
+    url = "https://www.city.example/documents/strategies/2024/" + "long-name-" * 12 + "plan.pdf"
+    rendered = pdf.render_report(bare_data(framework=(FrameworkLine("Budget", "Present", url),))).content
+    assert url in link_targets(rendered)
+    assert "city.example/…/long-name-" in words(rendered)
+    assert pdf.short_link_text("https://e.example/a/b/") == "e.example/a/b"
+
+
+def test_the_contents_give_every_section_with_its_page_number(rich, rich_text):
+    contents = rich_text.split("Contents", 1)[1].split("Made with OPENCities")[0]
+    pages = [int(number) for number in re.findall(r"[ .](\d+)(?= |$)", contents)]
+    assert len(pages) == len(pdf.SECTIONS) and pages == sorted(pages) and pages[0] == 2
+    for section in pdf.SECTIONS:
+        assert str(section) in contents
 
 
 def test_the_evidence_annex_lists_every_answer_and_the_whole_long_note(rich_text):
