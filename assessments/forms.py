@@ -14,6 +14,8 @@ class AccessRequestForm(forms.ModelForm):
         model = AccessRequest
         fields = ["full_name", "email", "job_title", "city_name", "country", "region", "message"]
         widgets = {"message": forms.Textarea(attrs={"rows": 4})}
+        # The form speaks to the requester; the model's names are the editors' (the admin's column headings).
+        labels = {"full_name": _("Your name"), "email": _("Work email"), "message": _("Why you want access")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

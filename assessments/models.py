@@ -156,14 +156,14 @@ class AccessRequest(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    full_name = models.CharField(_("your name"), max_length=120, help_text=ONE_LINE)
-    email = models.EmailField(_("work email"))
+    full_name = models.CharField(_("requester’s name"), max_length=120, help_text=ONE_LINE)
+    email = models.EmailField(_("requester’s email"))
     job_title = models.CharField(_("job title and department"), max_length=160)
     city_name = models.CharField(_("city"), max_length=120, help_text=ONE_LINE)
     country = models.CharField(_("country"), max_length=80)
     region = models.CharField(_("world region"), max_length=20, choices=Region.choices)
     message = models.TextField(
-        _("why you want access"), max_length=2000, blank=True, help_text=_("Optional; helps the editors decide.")
+        _("why they want access"), max_length=2000, blank=True, help_text=_("Optional; helps the editors decide.")
     )
     city = models.ForeignKey(
         City,

@@ -44,6 +44,22 @@ def test_visitor_sends_a_request(client):
     assert (request.city_name, request.status) == ("Łódź", AccessRequest.Status.PENDING)
 
 
+def test_the_admin_names_the_requester_and_the_form_speaks_to_them(client, editor):
+    AccessRequestFactory()
+    client.force_login(editor)
+    page = _changelist(client)
+    headings = [
+        re.search(rf"column-{name}.*?<a [^>]*>([^<]+)</a>", page, re.S).group(1) for name in ("full_name", "email")
+    ]
+    assert headings == ["Requester’s name", "Requester’s email"]
+    form = client.get(reverse("access_request")).content.decode()
+    assert "Your name" in form and "Work email" in form
+
+
+def _changelist(client):
+    return client.get(reverse("admin:assessments_accessrequest_changelist")).content.decode()
+
+
 def test_incomplete_request_keeps_what_was_typed(client):
     response = client.post(reverse("access_request"), {**FORM, "email": "ada-at-lodz", "country": ""})
     page = response.content.decode()
