@@ -5,6 +5,7 @@ on the same major questionnaire version, from the subject's year − 2 to its ye
 conditions apply to that latest assessment, never to an older one.
 """
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -176,13 +177,15 @@ def group_definition(subject: Assessment, kind: str, picked: tuple[str, ...] = (
         words = _("Cities in %(region)s") % {"region": Region(subject.city.region).label}
     elif kind == SIZE:
         words = _("Cities with a metropolitan population of %(band)s") % {"band": band}
+    elif kind == PICKED and not picked:
+        words = _("You have not picked any cities yet")
     elif kind == PICKED:
         words = _("The %(count)d published cities you picked") % {"count": len(picked)}
     else:
         words = _("All cities")
     return PeerGroup(
         kind=kind,
-        definition=f"{words}: {base}",
+        definition=f"{words}: {base}" if kind != PICKED or picked else f"{words}.",
         picked=picked,
         city_type=city_type,
         # Only the region group reads the subject's city (one query the other groups need not make).
@@ -316,6 +319,20 @@ def reference_cities(subject: Assessment) -> list[ReferenceCity]:
 def publishable(rows: list[PeerRow]) -> list[PeerRow]:
     """Cities that may be hand-picked: those whose latest assessment in the window is public."""
     return [row for row in rows if row.is_public]
+
+
+def _folded(text: str) -> str:
+    """Text as a search compares it: case and accents aside ("Zürich" is found as "zurich")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(character for character in decomposed if not unicodedata.combining(character))
+
+
+def search(rows: list[PeerRow], query: str) -> list[PeerRow]:
+    """The rows whose city name or country holds every word of the query."""
+    words = _folded(query).split()
+    if not words:
+        return rows
+    return [row for row in rows if all(word in _folded(f"{row.city_name} {row.city_country}") for word in words)]
 
 
 def check_picked(rows: list[PeerRow], requested: list[str], limit: int) -> tuple[tuple[str, ...], list[str]]:

@@ -3,8 +3,10 @@
 from decimal import Decimal
 from html import escape  # the standard library's: no SafeString per value, for long lists
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -182,18 +184,62 @@ def reference_facts(assessment, group, peers):
     }
 
 
-# These two lists can name hundreds of cities; built with escape() in one join, they cost a fraction of a
-# template loop or format_html per item. Every value is escaped before it joins the markup.
-def _pick_options(rows, picked):
-    return mark_safe(  # noqa: S308
-        "".join(
-            f'<option value="{escape(row.city_slug)}"{" selected" if row.city_slug in picked else ""}>'
-            f"{escape(row.city_name)} ({escape(row.city_country)})</option>"
-            for row in rows
-        )
-    )
+PICKS_PER_PAGE = 10
 
 
+def _picks_changed(request, assessment):
+    """After an Add or Remove button: the page again with the picks changed, so that its address names them."""
+    add, remove = request.GET.get("add"), request.GET.get("remove")
+    if add is None and remove is None:
+        return None
+    picks = list(dict.fromkeys(request.GET.getlist("city")))
+    if remove in picks:
+        picks.remove(remove)
+    limit = assessment.questionnaire.calibration.peer_groups.hand_picked_max
+    if add and add not in picks:
+        if len(picks) < limit:
+            picks.append(add)
+        else:
+            messages.warning(
+                request,
+                _("You have picked %(limit)d cities, the most a group holds: remove one first.") % {"limit": limit},
+            )
+    query = QueryDict(mutable=True)
+    query["group"] = peer_groups.PICKED
+    query.setlist("city", picks)
+    for key in ("q", "pick_page"):
+        if request.GET.get(key):
+            query[key] = request.GET[key]
+    return redirect(f"{request.path}?{query.urlencode()}#city-picker")
+
+
+def _picker(request, context):
+    """The cities that may be picked, searched on the server and paged, and the cities picked so far."""
+    rows = peer_groups.publishable(context["candidates"])
+    by_slug = {row.city_slug: row for row in rows}
+    limit = context["rules"].peer_groups.hand_picked_max
+    # Picks travel with every group, so that looking at another group and back keeps them.
+    requested = context["group"].picked or tuple(dict.fromkeys(request.GET.getlist("city")))[:limit]
+    picked = [by_slug[slug] for slug in requested if slug in by_slug]
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(peer_groups.search(rows, query), PICKS_PER_PAGE).get_page(request.GET.get("pick_page"))
+    kept = request.GET.copy()
+    for key in ("pick_page", "add", "remove"):
+        kept.pop(key, None)
+    return {
+        "picked": picked,
+        "picked_slugs": {row.city_slug for row in picked},
+        "full": len(picked) >= limit,
+        "limit": limit,
+        "query": query,
+        "page": page,
+        "page_query": kept.urlencode(),
+        "total": len(rows),
+    }
+
+
+# This list can name hundreds of cities; built with escape() in one join, it costs a fraction of a template loop
+# or format_html per item. Every value is escaped before it joins the markup.
 def _published_links(published):
     # One reverse for the pattern; slugs are ASCII slugs and years integers.
     prefix, _slug, suffix = reverse("public_profile", kwargs={"slug": "SLUG", "year": 1}).rpartition("SLUG/1")
@@ -210,6 +256,9 @@ def _published_links(published):
 @city_role_required(Role.VIEWER)
 def assessment_compare(request, pk, *, city, membership):
     assessment = _assessment(city, pk)
+    changed = _picks_changed(request, assessment)
+    if changed is not None:
+        return changed
     context = comparison_for(request, assessment)
     context.update(
         {
@@ -217,8 +266,8 @@ def assessment_compare(request, pk, *, city, membership):
             "membership": membership,
             "spread_svg": "" if context["too_few"] else _spread_svg(context["comparisons"]),
             "group_kinds": peer_groups.group_kind_labels(),
+            "picker": _picker(request, context),
             # Built here rather than in a template loop: a group can name hundreds of cities.
-            "pick_options": _pick_options(peer_groups.publishable(context["candidates"]), context["group"].picked),
             "published_peers": [peer for peer in context["peers"] if peer.is_public],
             "published_links": _published_links([peer for peer in context["peers"] if peer.is_public]),
             "strengths_in_words": [(item, comparison.gap_in_words(item)) for item in context["strengths"]],
