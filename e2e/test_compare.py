@@ -102,11 +102,6 @@ def _download_csv(page):
     return list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
 
 
-def _listed(select):
-    """The options of a list the filter has not hidden."""
-    return select.evaluate("(list) => [...list.options].filter((item) => !item.hidden).map((item) => item.text)")
-
-
 def _csv_value(rows, label):
     return next(row[1] for row in rows if row and row[0] == label)
 
@@ -151,28 +146,34 @@ def test_lead_compares_with_each_kind_of_group_picks_too_few_cities_and_download
     assert _csv_value(rows, "Peer group") == shown[0] == _definition("All cities")
     assert _csv_value(rows, "Cities in the group (n)") == str(shown[1]) == "14"
 
-    # Three published cities: too few for any figure.
-    form = page.locator("#group-form")
-    choices = form.get_by_label("Cities to pick")
+    # Three published cities, picked with the list searched on the server: too few for any figure.
+    picker = page.locator("#city-picker")
+    cities = picker.get_by_role("list", name="Published cities to pick")
     # The five published profiles of the window, by name; Oldham's (2021) is too old.
-    expect(choices.locator("option")).to_have_text([f"{name} (Testland)" for name, *_rest, public in PEERS if public])
-    # The filter (the page's script shows it) narrows the list.
-    search = form.get_by_role("searchbox", name="Filter the list of cities")
-    expect(search).to_be_visible()
-    search.fill("brook")
-    assert _listed(choices) == ["Millbrook (Testland)"]
-    search.fill("")
-    choices.select_option(label=[f"{name} (Testland)" for name in PICKED])
-    _choose_group(page, "Cities you pick")
+    published = [name for name, *_rest, public in PEERS if public]
+    expect(cities.locator("li > span")).to_have_text([f"{name} (Testland)" for name in published])
+    expect(picker).to_contain_text("You have not picked any cities yet.")
+    picker.get_by_label("Search published cities by name or country").fill("brook")
+    _click_and_check(page, picker.get_by_role("button", name="Search", exact=True))
+    expect(cities.locator("li > span")).to_have_text(["Millbrook (Testland)"])
+    # Adding a city keeps the search and compares with the cities picked.
+    _click_and_check(page, picker.get_by_role("button", name="Add Millbrook"))
+    expect(picker.get_by_label("Search published cities by name or country")).to_have_value("brook")
     expect(page.get_by_role("radio", name="Cities you pick", exact=True)).to_be_checked()
+    picker.get_by_label("Search published cities by name or country").fill("")
+    _click_and_check(page, picker.get_by_role("button", name="Search", exact=True))
+    for name in PICKED[:2]:
+        _click_and_check(page, picker.get_by_role("button", name=f"Add {name}"))
     previous, shown = shown, _shown_group(page)
     assert shown == (_definition("The 3 published cities you picked"), 3)
     assert shown != previous
     expect(page.get_by_role("status")).to_contain_text("Too few cities to compare.")
     expect(page.locator("#compare-table")).to_have_count(0)
-    expect(form.get_by_label("Cities to pick").locator("option:checked")).to_have_text(
-        [f"{name} (Testland)" for name in PICKED]
-    )
+    expect(picker.get_by_role("heading", name="Your picks (3 of at most 50)")).to_be_visible()
+    # Looking at another group and back keeps the picks.
+    _choose_group(page, "Same region")
+    _choose_group(page, "Cities you pick")
+    assert _shown_group(page) == shown
 
     rows = _download_csv(page)
     assert _csv_value(rows, "Cities in the group (n)") == str(shown[1]) == "3"
