@@ -190,8 +190,17 @@ def test_only_the_lead_confirms_the_recipients_and_the_page_says_whom_it_went_to
     html = client.get(response.url).content.decode()
     assert "Sending approved: the report goes to 1 partner." in html
     assert '<strong id="report-state-label">Sent to 1 partner</strong>' in html
+    # Every partner has it: no form whose only button would send nothing.
+    assert "The partner that follows the city has this report." in html
+    assert f'action="{approve_url}"' not in html and "Approve and send" not in html
+    assert "SHA-256" not in html, "a checksum means nothing to city staff (editors see it in the admin)"
+    # A partner who follows the city later is offered it; the first is shown as having it.
+    newcomer = PartnerFactory(organisation="Newcomer", email="new@partners.test", follows=[city])
+    html = page(client, "assessment_report", submitted)
     checkbox = re.search(rf'<input[^>]*name="partner" value="{chamber.pk}"[^>]*>', html).group(0)
     assert "disabled" in checkbox and "already has this report" in html
+    checkbox = re.search(rf'<input[^>]*name="partner" value="{newcomer.pk}"[^>]*>', html).group(0)
+    assert "checked" in checkbox and "disabled" not in checkbox
     assert client.get(url("assessment_report_status", submitted)).json()["label"] == "Sent to 1 partner"
     assert [message.to for message in mailoutbox if message.attachments] == [["chamber@partners.test"]]
     report.refresh_from_db()

@@ -71,6 +71,8 @@ def assessment_report(request, pk, *, city, membership):
     assessment = assessment_with_result(city, pk)
     report = Report.objects.filter(assessment=assessment).first()
     state = _report_state(report)
+    recipients = selectors.recipients(city) if report and report.status == Report.Status.READY else []
+    already_sent_to = {delivery.partner_id for delivery in state.get("deliveries", [])}
     return render(
         request,
         "recommendations/report.html",
@@ -80,8 +82,10 @@ def assessment_report(request, pk, *, city, membership):
             "assessment": assessment,
             "report": report,
             "state": state,
-            "recipients": selectors.recipients(city) if report and report.status == Report.Status.READY else [],
-            "already_sent_to": {delivery.partner_id for delivery in state.get("deliveries", [])},
+            "recipients": recipients,
+            "already_sent_to": already_sent_to,
+            # Nobody left to approve: the form would only offer greyed-out names and a button that sends nothing.
+            "everyone_has_it": bool(recipients) and all(partner.pk in already_sent_to for partner in recipients),
             "is_lead": membership.role == Role.LEAD,
             # While reopened, the last report stays readable, marked superseded; nothing is generated or sent.
             "reopening": assessment_selectors.reopening_of(assessment) if assessment.result.is_superseded else None,
