@@ -101,6 +101,19 @@ def invitation(notice: Notice) -> NoticeMessage:
     return _message("invitation", context)
 
 
+def access_received(notice: Notice) -> NoticeMessage:
+    # To an address anyone may type: it repeats only the city's name, never the message they wrote.
+    return _message("access_received", {"access_request": _get(AccessRequest.objects.all(), notice)})
+
+
+def access_requested(notice: Notice) -> NoticeMessage:
+    access_request = _get(AccessRequest.objects.all(), notice)
+    if access_request.status != AccessRequest.Status.PENDING:
+        raise NoticeGone(_("The request was decided before this email was sent."))
+    change_url = reverse("admin:assessments_accessrequest_change", args=[access_request.pk])
+    return _message("access_requested", {"access_request": access_request, "review_url": absolute_url(change_url)})
+
+
 def access_approved(notice: Notice) -> NoticeMessage:
     access_request = _get(AccessRequest.objects.select_related("city"), notice)
     user = notice.user

@@ -20,6 +20,8 @@ class Notice(models.Model):
         REOPENED = "reopened", _("Assessment reopened")
         TYPE_OVERRIDDEN = "type_overridden", _("City type set by an editor")
         INVITATION = "invitation", _("Invitation")
+        ACCESS_RECEIVED = "access_received", _("Access request received")
+        ACCESS_REQUESTED = "access_requested", _("Access request to decide")
         ACCESS_APPROVED = "access_approved", _("Access approved")
         ACCESS_REJECTED = "access_rejected", _("Access rejected")
         PASSWORD_RESET = "password_reset", _("Password reset")

@@ -61,6 +61,8 @@ RENDERERS = {
     Notice.Kind.REOPENED: "assessments.notices.reopened",
     Notice.Kind.TYPE_OVERRIDDEN: "assessments.notices.type_overridden",
     Notice.Kind.INVITATION: "assessments.notices.invitation",
+    Notice.Kind.ACCESS_RECEIVED: "assessments.notices.access_received",
+    Notice.Kind.ACCESS_REQUESTED: "assessments.notices.access_requested",
     Notice.Kind.ACCESS_APPROVED: "assessments.notices.access_approved",
     Notice.Kind.ACCESS_REJECTED: "assessments.notices.access_rejected",
     Notice.Kind.REPORT_READY: "recommendations.notices.report_ready",

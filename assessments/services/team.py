@@ -13,10 +13,11 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from slugify import slugify
 
+from opencities.editors import EDITORS_GROUP
 from opencities.links import absolute_url
 from opencities.mail import header_text
 from opencities.models import Notice
-from opencities.notices import notice_add
+from opencities.notices import members_notice_add, notice_add
 
 from ..models import AccessRequest, City, Invitation, Membership, Role
 
@@ -57,23 +58,43 @@ ACCESS_REQUEST_UPDATED_FIELDS = ["full_name", "job_title", "region", "message"]
 
 
 @transaction.atomic
+@transaction.atomic
 def access_request_submit(*, access_request: AccessRequest) -> tuple[AccessRequest, bool]:
     """Save a new request, or merge it into the requester's pending one for the same city; True when it is new.
 
-    The pending one keeps its place in the queue and takes what the requester wrote now.
+    The pending one keeps its place in the queue and takes what the requester wrote now. A new request owes the
+    requester an acknowledgement and each editor a notice, written with it; a merged one tells nobody again.
     """
     pending = _pending_request_like(access_request)
     if pending is None:
         try:
             with transaction.atomic():
                 access_request.save()
-            return access_request, True
         except IntegrityError:  # the same request, sent twice at once: the other one was saved first
             pending = _pending_request_like(access_request)
+        else:
+            _access_request_notices_add(access_request)
+            return access_request, True
     for field in ACCESS_REQUEST_UPDATED_FIELDS:
         setattr(pending, field, getattr(access_request, field))
     pending.save(update_fields=ACCESS_REQUEST_UPDATED_FIELDS)
     return pending, False
+
+
+def _access_request_notices_add(access_request: AccessRequest) -> None:
+    notice_add(
+        kind=Notice.Kind.ACCESS_RECEIVED,
+        key=f"access-request:{access_request.pk}:received",
+        email=access_request.email,
+        object_id=access_request.pk,
+    )
+    editors = User.objects.filter(is_active=True, is_staff=True, groups__name=EDITORS_GROUP).distinct()
+    members_notice_add(
+        kind=Notice.Kind.ACCESS_REQUESTED,
+        event=f"access-request:{access_request.pk}",
+        members=editors,
+        object_id=access_request.pk,
+    )
 
 
 def _pending_request_like(access_request: AccessRequest) -> AccessRequest | None:

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from assessments.models import AccessRequest, City, Membership, Role
+from opencities.models import Notice
 
 from .factories import AccessRequestFactory, CityFactory
 
@@ -58,6 +59,29 @@ def test_the_admin_names_the_requester_and_the_form_speaks_to_them(client, edito
 
 def _changelist(client):
     return client.get(reverse("admin:assessments_accessrequest_changelist")).content.decode()
+
+
+def test_the_requester_is_acknowledged_and_each_editor_told_through_the_outbox(
+    client, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("access_request"), FORM)
+    request = AccessRequest.objects.get()
+    rows = Notice.objects.filter(object_id=request.pk).order_by("kind")
+    assert [(row.kind, row.email) for row in rows] == [
+        ("access_received", FORM["email"]),
+        ("access_requested", editor.email),
+    ]
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert "we received your request for access to Łódź" in sent[FORM["email"]].body
+    assert "We want to assess our openness." not in sent[FORM["email"]].body  # nothing typed is echoed back
+    to_editor = sent[editor.email]
+    assert "Ada Łukasiewicz" in to_editor.subject and "Łódź" in to_editor.subject
+    assert reverse("admin:assessments_accessrequest_change", args=[request.pk]) in to_editor.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("access_request"), FORM)  # the same request again: merged, and nobody told twice
+    assert Notice.objects.filter(object_id=request.pk).count() == 2 and len(mail.outbox) == 2
 
 
 def test_incomplete_request_keeps_what_was_typed(client):
