@@ -7,6 +7,7 @@ Markdown (**bold**), translated, then set by the same converter as editors' text
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
@@ -37,6 +38,8 @@ from opencities.fonts import BOLD
 
 TITLE = gettext_lazy("Internationalisation of cities")
 SUBTITLE = gettext_lazy("A research brief on how open cities attract, welcome and keep international people")
+# The day the brief's text last changed: move it with every change to what the brief says.
+EDITION_DATE = date(2026, 12, 3)
 
 
 # Sources as (citation, link or None). Links come from the project's fact files; none is guessed.

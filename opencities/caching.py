@@ -86,7 +86,14 @@ def rule_set_key(rule_set_version: tuple) -> str:
 
 
 def general_pdf_key(rule_set_version: tuple, language: str) -> str:
-    return f"general-pdf:{digest(rule_set_version)}:{language}:{release()}"
+    # The entry holds the PDF with its page count and date (recommendations.general.GeneralPdf); the bytes alone
+    # were kept under "general-pdf:".
+    return f"general-pdf-with-facts:{digest(rule_set_version)}:{language}:{release()}"
+
+
+def publication_pages_key(file_name: str, size: int) -> str:
+    """A publication's page count; a new upload has a new name or size, so the entry is never moved."""
+    return f"publication-pages:{digest((file_name, size))}"
 
 
 def research_brief_key(language: str) -> str:

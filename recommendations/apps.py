@@ -15,3 +15,10 @@ class RecommendationsConfig(AppConfig):
         "report": ("view",),
         "reportdelivery": ("view", "change"),
     }
+
+    def ready(self):
+        from casestudies import offers
+
+        from . import general
+
+        offers.offer(general.offered_document)

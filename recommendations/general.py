@@ -1,12 +1,17 @@
 """The general policy recommendations: every active rule, grouped by theme, for anyone to read and download."""
 
 import io
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Max, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from casestudies.models import CaseStudy, RecommendationTheme
+from casestudies.offers import OfferedDocument
 from opencities import caching
 from opencities.links import absolute_url
 
@@ -33,10 +38,40 @@ def themes() -> list[RecommendationTheme]:
     return found
 
 
-def pdf_bytes() -> io.BytesIO:
+@dataclass(frozen=True)
+class GeneralPdf:
+    content: bytes
+    pages: int
+    as_of: date  # the day the active rules last changed, printed under the title
+
+
+def general_pdf() -> GeneralPdf:
     """The general PDF, rendered once per rule-set version and language (anyone may download it, often)."""
     key = caching.general_pdf_key(rule_set_version(), get_language() or "")
-    return io.BytesIO(caching.cached(key, _render))
+    return caching.cached(key, _render)
+
+
+def pdf_bytes() -> io.BytesIO:
+    return io.BytesIO(general_pdf().content)
+
+
+def offered_document() -> OfferedDocument | None:
+    """The general PDF as the downloads page lists it; None while no rule is active (the PDF would be empty)."""
+    if not RecommendationRule.objects.filter(is_active=True).exists():
+        return None
+    document = general_pdf()
+    return OfferedDocument(
+        section="policy",
+        title=str(pdf.GENERAL_TITLE),
+        description=_(
+            "Every recommendation the platform gives, grouped by policy theme, with the case studies that show it "
+            "done: the same advice as the Recommendations page, to read offline or share."
+        ),
+        url=reverse("general_recommendations_pdf"),
+        pages=document.pages,
+        size=len(document.content),
+        dated=document.as_of,
+    )
 
 
 def _recommendation(rule: RecommendationRule) -> pdf.GeneralRecommendation:
@@ -52,8 +87,9 @@ def _recommendation(rule: RecommendationRule) -> pdf.GeneralRecommendation:
     )
 
 
-def _render() -> bytes:
+def _render() -> GeneralPdf:
     changed = RecommendationRule.objects.filter(is_active=True).aggregate(changed=Max("updated_at"))["changed"]
+    as_of = timezone.localdate(changed) if changed else timezone.localdate()
     document = pdf.render_general_recommendations(
         [
             pdf.GeneralTheme(
@@ -63,6 +99,6 @@ def _render() -> bytes:
             )
             for theme in themes()
         ],
-        as_of=timezone.localdate(changed) if changed else timezone.localdate(),
+        as_of=as_of,
     )
-    return document.content
+    return GeneralPdf(document.content, document.pages, as_of)

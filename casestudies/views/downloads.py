@@ -6,8 +6,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
-from .. import brief
+from opencities import caching
+
+from .. import brief, offers
 from ..models import Publication
 from ..validators import PDF_START
 
@@ -27,10 +31,25 @@ def _file_size(publication: Publication) -> int | None:
         return None
 
 
+def _page_count(publication: Publication) -> int | None:
+    """The stored PDF's number of pages, read once per file (its name and size name it); None if unreadable."""
+
+    def count() -> int | None:
+        try:
+            with publication.file.open("rb") as stored:
+                return len(PdfReader(stored).pages)
+        except (OSError, PyPdfError):
+            logger.warning("Publication %s: cannot count the pages of %s", publication.slug, publication.file.name)
+            return None
+
+    return caching.cached(caching.publication_pages_key(publication.file.name, publication.file_size), count)
+
+
 def _with_sizes(publications):
     items = list(publications)
     for publication in items:
         publication.file_size = _file_size(publication)
+        publication.pages = _page_count(publication) if publication.file_size is not None else None
     return items
 
 
@@ -44,6 +63,7 @@ def downloads(request):
             "title": _("Policy recommendations"),
             "intro": _("General advice for city governments on becoming more open to international people."),
             "empty": _("No policy recommendations have been published yet."),
+            "documents": offers.offered("policy"),
             "publications": _with_sizes(public.filter(kind=Publication.Kind.POLICY)),
         },
         {
@@ -51,13 +71,20 @@ def downloads(request):
             "title": _("Research"),
             "intro": _("Studies and background papers on how cities attract, welcome and keep international people."),
             "empty": _("No research has been published yet."),
+            "documents": offers.offered("research"),
             "publications": _with_sizes(public.filter(kind=Publication.Kind.RESEARCH)),
         },
     ]
     return render(
         request,
         "casestudies/downloads.html",
-        {"brief_title": brief.TITLE, "brief_pages": pages, "brief_size": size, "sections": sections},
+        {
+            "brief_title": brief.TITLE,
+            "brief_pages": pages,
+            "brief_size": size,
+            "brief_date": brief.EDITION_DATE,
+            "sections": sections,
+        },
     )
 
 
