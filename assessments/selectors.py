@@ -68,39 +68,37 @@ def city_cards(*, user, this_year: int) -> list[CityCard]:
     and marked framework elements, over all of them.
     """
     assessments = (
-        Assessment.objects.select_related("result", "questionnaire")
+        Assessment.objects.select_related("result")
         .annotate(
             answered=_count(Answer.objects.filter(ANSWERED, assessment=OuterRef("pk"))),
             marked=_count(FrameworkAnswer.objects.filter(assessment=OuterRef("pk")).exclude(status="")),
-            questions=Coalesce(
-                Subquery(
-                    Question.objects.filter(questionnaire=OuterRef("questionnaire_id"))
-                    .order_by()
-                    .values("questionnaire")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
         )
         .order_by("-year", "-submitted_at")
     )
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=user)
         .select_related("city")
         .prefetch_related(Prefetch("city__assessments", queryset=assessments, to_attr="assessments_newest_first"))
         .annotate(member_count=Count("city__memberships"))
         .order_by("city__name")
     )
-    return [_city_card(membership, this_year) for membership in memberships]
+    # Each version's size, read once: a version row carries its whole source file, too heavy to join per year.
+    version_ids = {item.questionnaire_id for m in memberships for item in m.city.assessments_newest_first}
+    sizes = {
+        version.pk: version.question_count + len(version.framework) + len(PROFILE_PROGRESS_FIELDS)
+        for version in QuestionnaireVersion.objects.filter(pk__in=version_ids)
+        .annotate(question_count=Count("questions"))
+        .only("pk", "framework")
+    }
+    return [_city_card(membership, this_year, sizes) for membership in memberships]
 
 
-def _city_card(membership: Membership, this_year: int) -> CityCard:
+def _city_card(membership: Membership, this_year: int, sizes: dict[int, int]) -> CityCard:
     years = membership.city.assessments_newest_first
     draft = next((assessment for assessment in years if assessment.is_open), None)
     percent = None
     if draft is not None:
-        total = len(PROFILE_PROGRESS_FIELDS) + draft.questions + len(draft.questionnaire.framework)
+        total = sizes[draft.questionnaire_id]
         done = _profile_done(draft) + draft.answered + draft.marked
         percent = round(100 * done / total) if total else 100
     last_result = next(

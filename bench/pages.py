@@ -1,5 +1,6 @@
 """Benchmarks of the pages visitors and city members open most."""
 
+from datetime import date
 from itertools import cycle
 
 from django.contrib.auth import get_user_model
@@ -8,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.text import slugify
 
-from assessments.models import City, Invitation, Membership, Region, Role
+from assessments.models import Assessment, City, Invitation, Membership, Region, Role
+from assessments.tests.compare_helpers import scored_assessment
 
 from .registry import BARE_VIEW, benchmark
 
@@ -67,7 +69,8 @@ def home():
 
 @benchmark("my-cities", baseline=BASE_LAYOUT, target=8.0, max_queries=10)
 def my_cities():
-    """A member of 20 cities of 5 members each (lead of some): no query per city."""
+    """A member of 20 cities of 5 members each (lead of some), each with last year's result and every other one
+    with this year's draft (its progress counted): no query per city."""
     member = _users(["member@bench.test"])[0]
     cities = _cities([f"My City {number:02d}" for number in range(20)])
     memberships = []
@@ -78,6 +81,11 @@ def my_cities():
         else:
             memberships += _team(city, colleagues[0], [member, *colleagues[1:]])
     Membership.objects.bulk_create(memberships)
+    this_year = date.today().year
+    for number, city in enumerate(cities):
+        last = scored_assessment(city, this_year - 1, 40 + number)
+        if number % 2 == 0:
+            Assessment.objects.create(city=city, questionnaire=last.questionnaire, year=this_year)
     return _logged_in(member), reverse("my_cities")
 
 
