@@ -52,10 +52,15 @@ def radar_drawing(
     city_label: str = "This city",
     peer_label: str = "Peer median",
     font_size: float = 8.5,
+    tick_size: float | None = None,
+    labelled_rings: Sequence[int] = RINGS,
+    numbered: bool = False,
 ) -> Drawing:
     """A radar of the scores (0–100 on every axis, rings at 25/50/75/100), with an optional dashed peer median.
 
     A None score is drawn at 0; say "not scored" next to the chart. The legend appears with the peer line.
+    `numbered` puts each axis's number at its end and the names in a key below (for a phone's narrow column,
+    where names beside the spokes would leave no room for the chart).
     """
     if len(labels) < 3:
         raise ValueError(f"a radar needs at least three axes, got {len(labels)}")
@@ -68,11 +73,14 @@ def radar_drawing(
     width, height = size
     leading = font_size * 1.2
     legend_height = 2 * leading + 6 if peer_median is not None else 0
-    label_width = width * 0.22
-    radius = min(width / 2 - label_width - 12, (height - legend_height) / 2 - 2 * leading - 10)
+    key_height = len(labels) * leading + 8 if numbered else 0
+    below = legend_height + key_height
+    label_width = font_size * 1.6 if numbered else width * 0.22
+    label_lines = 1 if numbered else 2
+    radius = min(width / 2 - label_width - 12, (height - below) / 2 - label_lines * leading - 10)
     if radius <= 20:
         raise ValueError(f"a drawing of {width}×{height} leaves no room for the radar")
-    cx, cy = width / 2, legend_height + (height - legend_height) / 2
+    cx, cy = width / 2, below + (height - below) / 2
     count = len(labels)
     # The first axis points straight up; the others follow clockwise.
     angles = [math.pi / 2 - 2 * math.pi * index / count for index in range(count)]
@@ -90,10 +98,17 @@ def radar_drawing(
     for index in range(count):
         x, y = point(index, 1)
         drawing.add(Line(cx, cy, x, y, strokeColor=GRID_COLOUR, strokeWidth=0.6))
-    for value in RINGS:
+    for value in labelled_rings:
         x, y = point(0, value / SCALE_MAX)
         drawing.add(
-            String(x + 3, y + 1.5, str(value), fontName=REGULAR, fontSize=font_size * 0.8, fillColor=MUTED_COLOUR)
+            String(
+                x + 3,
+                y + 1.5,
+                str(value),
+                fontName=REGULAR,
+                fontSize=tick_size or font_size * 0.8,
+                fillColor=MUTED_COLOUR,
+            )
         )
 
     city = [point(index, _fraction(score, f"score of {labels[index]!r}")) for index, score in enumerate(scores)]
@@ -123,7 +138,15 @@ def radar_drawing(
         drawing.add(Circle(x, y, 2.6, fillColor=CITY_COLOUR, strokeColor=None))
 
     for index, label in enumerate(labels):
-        drawing.add(_axis_label(label, angles[index], point(index, 1 + 10 / radius), label_width, font_size, leading))
+        name = str(index + 1) if numbered else label
+        drawing.add(_axis_label(name, angles[index], point(index, 1 + 10 / radius), label_width, font_size, leading))
+        if numbered:
+            baseline = below - 4 - (index + 1) * leading + (leading - font_size) / 2
+            drawing.add(
+                String(
+                    8, baseline, f"{index + 1}  {label}", fontName=REGULAR, fontSize=font_size, fillColor=TEXT_COLOUR
+                )
+            )
     if peer_median is not None:
         drawing.add(_legend(city_label, peer_label, font_size, leading))
     return drawing
@@ -172,11 +195,18 @@ def index_history_drawing(
     *,
     size: tuple[float, float] = (520, 190),
     font_size: float = 8.5,
+    tick_size: float | None = None,
 ) -> Drawing:
     """The openness index by year as a line on a fixed 0–100 scale; a year without an index leaves a gap."""
     register_fonts()
     width, height = size
-    left, right, bottom, top = 30, 16, 22, 16
+    tick_size = tick_size or font_size * 0.85
+    left, right, top = 12 + 2.2 * tick_size, 16, font_size + 8
+    # A year's label that is wider than its share of the axis ("2024 (demo)" on a phone) wraps below it.
+    step = (width - left - right) / max(len(points), 1)
+    year_lines = [simpleSplit(label, REGULAR, font_size, step - 4) or [label] for label, _value in points]
+    leading = font_size * 1.2
+    bottom = font_size + 14 + leading * (max((len(lines) for lines in year_lines), default=1) - 1)
     plot_width, plot_height = width - left - right, height - bottom - top
     drawing = Drawing(width, height)
     for value in (0, *RINGS):
@@ -188,29 +218,29 @@ def index_history_drawing(
                 y - font_size * 0.35,
                 str(value),
                 fontName=REGULAR,
-                fontSize=font_size * 0.85,
+                fontSize=tick_size,
                 fillColor=MUTED_COLOUR,
                 textAnchor="end",
             )
         )
     if not points:
         return drawing
-    step = plot_width / len(points)
     xs = [left + step * (index + 0.5) for index in range(len(points))]
     segment: list[float] = []
     segments = [segment]
-    for x, (label, value) in zip(xs, points, strict=True):
-        drawing.add(
-            String(
-                x,
-                bottom - font_size - 5,
-                label,
-                fontName=REGULAR,
-                fontSize=font_size,
-                fillColor=TEXT_COLOUR,
-                textAnchor="middle",
+    for x, (label, value), lines in zip(xs, points, year_lines, strict=True):
+        for number, line in enumerate(lines):
+            drawing.add(
+                String(
+                    x,
+                    bottom - font_size - 5 - number * leading,
+                    line,
+                    fontName=REGULAR,
+                    fontSize=font_size,
+                    fillColor=TEXT_COLOUR,
+                    textAnchor="middle",
+                )
             )
-        )
         if value is None:
             segment = []
             segments.append(segment)
@@ -276,6 +306,17 @@ def radar_svg(drawing: Drawing, *, title: str, description: str = "", css_class:
             else:
                 svg.removeChild(element)
     return svg.toxml()
+
+
+def responsive_svg(wide: Drawing, phone: Drawing, *, title: str, description: str = "", css_class: str = "") -> str:
+    """Two drawings of one chart: the wide one from 576 px up, the phone's below it.
+
+    An SVG scales with its box, so a chart drawn for 1280 px would show 6 px labels on a 390 px phone; the phone's
+    drawing is about as wide as a phone's column and so keeps its labels at their own size (11 px and more).
+    """
+    return radar_svg(wide, title=title, description=description, css_class=f"{css_class} d-none d-sm-block".strip()) + (
+        radar_svg(phone, title=title, description=description, css_class=f"{css_class} d-sm-none".strip())
+    )
 
 
 def _style_to_attributes(element: minidom.Element) -> None:

@@ -33,48 +33,80 @@ class SpreadRow:
     maximum: Decimal | None = None
 
 
-def _x(value) -> float:
-    return LABEL_WIDTH + float(value) / 100 * PLOT_WIDTH
+PHONE_WIDTH = 340
+PHONE_FONT_SIZE = 12.5
+PHONE_ROW_HEIGHT = 40
 
 
-def spread_drawing(rows: list[SpreadRow]) -> Drawing:
-    """A 0–100 scale; the middle half of the group as a band, its median as a bar, the city as a dot."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where the parts go: labels beside the bars (wide) or above them (phone)."""
+
+    plot_left: float
+    plot_width: float
+    row_height: float
+    font_size: float
+    labels_above: bool
+
+    def x(self, value) -> float:
+        return self.plot_left + float(value) / 100 * self.plot_width
+
+
+WIDE = _Layout(LABEL_WIDTH, PLOT_WIDTH, ROW_HEIGHT, FONT_SIZE, labels_above=False)
+PHONE = _Layout(14, PHONE_WIDTH - 30, PHONE_ROW_HEIGHT, PHONE_FONT_SIZE, labels_above=True)
+
+
+def spread_drawing(rows: list[SpreadRow], *, phone: bool = False) -> Drawing:
+    """A 0–100 scale; the middle half of the group as a band, its median as a bar, the city as a dot.
+
+    `phone` draws it about as wide as a phone's column, each label above its bar, so the text stays legible.
+    """
     register_fonts()
-    height = TOP + ROW_HEIGHT * len(rows) + 10
-    drawing = Drawing(LABEL_WIDTH + PLOT_WIDTH + 20, height)
+    layout = PHONE if phone else WIDE
+    top = TOP if not phone else TOP + 4
+    height = top + layout.row_height * len(rows) + 10
+    drawing = Drawing(layout.plot_left + layout.plot_width + (16 if phone else 20), height)
     for tick in (0, 25, 50, 75, 100):
-        drawing.add(Line(_x(tick), 10, _x(tick), height - TOP + 8, strokeColor=GRID_COLOUR, strokeWidth=0.5))
+        x = layout.x(tick)
+        drawing.add(Line(x, 10, x, height - top + 8, strokeColor=GRID_COLOUR, strokeWidth=0.5))
         drawing.add(
             String(
-                _x(tick),
-                height - TOP + 12,
+                x,
+                height - top + 12,
                 str(tick),
                 fontName=REGULAR,
-                fontSize=FONT_SIZE,
+                fontSize=layout.font_size,
                 fillColor=INK,
                 textAnchor="middle",
             )
         )
     for number, row in enumerate(rows):
-        y = height - TOP - (number + 1) * ROW_HEIGHT + ROW_HEIGHT / 2
+        row_top = height - top - number * layout.row_height
+        if layout.labels_above:
+            label_x, label_y, y = 2, row_top - layout.font_size - 1, row_top - layout.row_height + 10
+        else:
+            y = row_top - layout.row_height / 2
+            label_x, label_y = 4, y - 3
         drawing.add(
             String(
-                4,
-                y - 3,
+                label_x,
+                label_y,
                 row.label,
                 fontName=BOLD if number == len(rows) - 1 else REGULAR,
-                fontSize=FONT_SIZE,
+                fontSize=layout.font_size,
                 fillColor=INK,
             )
         )
         if row.minimum is not None and row.maximum is not None:
-            drawing.add(Line(_x(row.minimum), y, _x(row.maximum), y, strokeColor=PEER_COLOUR, strokeWidth=1))
+            drawing.add(
+                Line(layout.x(row.minimum), y, layout.x(row.maximum), y, strokeColor=PEER_COLOUR, strokeWidth=1)
+            )
         if row.p25 is not None and row.p75 is not None:
             drawing.add(
                 Rect(
-                    _x(row.p25),
+                    layout.x(row.p25),
                     y - 6,
-                    max(_x(row.p75) - _x(row.p25), 1),
+                    max(layout.x(row.p75) - layout.x(row.p25), 1),
                     12,
                     fillColor=PEER_FILL,
                     strokeColor=PEER_COLOUR,
@@ -82,7 +114,8 @@ def spread_drawing(rows: list[SpreadRow]) -> Drawing:
                 )
             )
         if row.median is not None:
-            drawing.add(Line(_x(row.median), y - 8, _x(row.median), y + 8, strokeColor=PEER_COLOUR, strokeWidth=2.2))
+            x = layout.x(row.median)
+            drawing.add(Line(x, y - 8, x, y + 8, strokeColor=PEER_COLOUR, strokeWidth=2.2))
         if row.score is not None:
-            drawing.add(Circle(_x(row.score), y, 4.5, fillColor=CITY_COLOUR, strokeColor=INK, strokeWidth=0.6))
+            drawing.add(Circle(layout.x(row.score), y, 4.5, fillColor=CITY_COLOUR, strokeColor=INK, strokeWidth=0.6))
     return drawing

@@ -9,6 +9,7 @@ import pytest
 from reportlab.graphics.shapes import Drawing, String
 
 from assessments.radar import index_history_drawing, radar_drawing, radar_svg
+from assessments.spread import SpreadRow, spread_drawing
 
 LABELS = [
     "International population & diversity",
@@ -206,3 +207,35 @@ def test_the_history_chart_has_a_fixed_scale_and_labels_every_year():
     # Value labels sit a fixed distance above their point, so their spacing follows the scale.
     assert (values["50"] - values["20"]) / (axis["100"] - axis["0"]) == pytest.approx(0.3)
     assert {"2023", "2024", "2025"} <= {string.text for string in strings}
+
+
+PHONE_COLUMN = 366  # a 390 px screen less the page's padding
+
+
+@pytest.mark.parametrize(
+    "drawing",
+    [
+        radar_drawing(LABELS, SCORES, SCORES, size=(340, 470), font_size=11.5, tick_size=11.5, numbered=True),
+        index_history_drawing(
+            [("2023 (demo)", Decimal(40)), ("2024 (demo)", None), ("2025", Decimal(50))] * 2,
+            size=(340, 200),
+            font_size=12,
+            tick_size=11.5,
+        ),
+        spread_drawing(
+            [
+                SpreadRow(label, score, Decimal(20), Decimal(30), Decimal(40))
+                for label, score in zip(LABELS, SCORES, strict=True)
+            ],
+            phone=True,
+        ),
+    ],
+    ids=["radar", "history", "spread"],
+)
+def test_a_phones_drawing_keeps_every_label_at_11_px_or_more_and_inside_the_chart(drawing):
+    """Drawn no wider than a phone's column, the chart is never scaled down, so its font sizes are what shows."""
+    assert drawing.width <= PHONE_COLUMN
+    for string in _strings(drawing):
+        assert string.fontSize >= 11, string.text
+        left, _bottom, right, _top = string.getBounds()
+        assert left >= 0 and right <= drawing.width, f"{string.text!r} runs out of the chart"

@@ -18,7 +18,7 @@ from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
 from ..citytype import GAWC_TIER_INDEX, GAWC_TIER_ORDER
 from ..models import City, GawcTier, Role
-from ..radar import radar_svg
+from ..radar import responsive_svg
 from ..scoring import round_half_up
 from ..spread import SpreadRow, spread_drawing
 
@@ -88,8 +88,9 @@ def _spread_svg(comparisons):
         )
         for row in comparisons
     ]
-    return radar_svg(
+    return responsive_svg(
         spread_drawing(rows),
+        spread_drawing(rows, phone=True),
         title=_("Your scores against the peer group"),
         description=_(
             "For each dimension and the index: the dot is your score, the band the middle half of the group, "
