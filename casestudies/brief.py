@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from reportlab.lib.styles import ParagraphStyle
@@ -20,6 +21,7 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spa
 from assessments.calibration import Calibration
 from assessments.models import GawcTier
 from assessments.questionnaire import MATURITY_LADDER
+from assessments.radar import radar_drawing
 from opencities import caching, method, vocabulary
 from opencities.documents import (
     FRAME_WIDTH,
@@ -34,7 +36,7 @@ from opencities.documents import (
     numbered,
     url_markup,
 )
-from opencities.fonts import BOLD
+from opencities.fonts import BOLD, REGULAR
 
 TITLE = gettext_lazy("Internationalisation of cities")
 SUBTITLE = gettext_lazy("A research brief on how open cities attract, welcome and keep international people")
@@ -42,22 +44,44 @@ SUBTITLE = gettext_lazy("A research brief on how open cities attract, welcome an
 EDITION_DATE = date(2026, 12, 3)
 
 
-# Sources as (citation, link or None). Links come from the project's fact files; none is guessed.
+# The brief's edition: move both with every change to what the brief says (the date is shown on the downloads page).
+EDITION = "1.1"
+
+# Sources as (citation, link or None), numbered in this order in the brief and cited in its text as [n]. The facts
+# about OPENCities and their links come from the project's sourced fact file (opencities-sources.md, and for the
+# URBACT network the case-study facts it points to); a work whose page was not read is cited without a link.
 SOURCES = (
     (
         gettext_lazy(
-            "British Council, OPENCities: the programme started by British Council Spain in 2008, which defined "
-            "openness as a city's capacity to attract international populations and help them contribute to its "
-            "future success (summary and history)."
+            "BAK Economics, \u201cOPENCities Monitor\u201d (service page): the definition of openness; the Monitor's "
+            "54 indicators in 11 areas under three policy themes; 26 cities at the time, with more than 100 as its "
+            "stated goal."
         ),
-        "https://en.wikipedia.org/wiki/OPENCities",
+        "https://www.bak-economics.com/en/services/regional-analysis/region-international/opencities-monitor",
     ),
     (
         gettext_lazy(
-            "BAK Economics (Basel), the OPENCities Monitor: the benchmarking tool of the programme, comparing "
-            "cities on 54 indicators in 11 areas under three policy themes (described on the same page)."
+            "British Council, four reports of 2010: \u201cUnderstanding OPENCities\u201d, \u201cLeadership and "
+            "Governance of OPENCities\u201d, \u201cInternationalisation of OPENCities\u201d and \u201cManaging "
+            "Diversity in OPENCities\u201d; listed on the OPENCities site's \u201cUnderstanding OPENCities\u201d page."
         ),
-        "https://en.wikipedia.org/wiki/OPENCities",
+        "https://opencities.eu/index.php?understanding_en",
+    ),
+    (
+        gettext_lazy(
+            "OPENCities site, methodology page: the OPENCities Monitor's one-year feasibility study by BAK Basel, "
+            "its cities and its data sources."
+        ),
+        "http://opencities.eu/index.php?methodology_en",
+    ),
+    (
+        gettext_lazy(
+            "British Council and BAK Basel, \u201cOPEN Cities Monitor: Benchmarking the openness of cities\u201d "
+            "(leaflet): comparison with a group of cities the user selects, without ranking; case studies and "
+            "policy recommendations by theme."
+        ),
+        "https://docslib.org/doc/6977235/open-cities-monitoropen-cities-monitor-benchmarking-thebenchmarking-the-"
+        "openness-of-cities-openness-of-cities",
     ),
     (
         gettext_lazy(
@@ -80,14 +104,14 @@ SOURCES = (
             "GaWC, The World According to GaWC 2024 (Loughborough University): the world-city tiers used when a "
             "city is classified."
         ),
-        "https://gawc.lboro.ac.uk/gawc-worlds/the-world-according-to-gawc/world-cities-2024/",
+        None,
     ),
     (
         gettext_lazy(
             "UN DESA Population Division, World Urbanization Prospects: The 2018 Revision: the metropolitan "
             "populations of the reference cities."
         ),
-        "https://population.un.org/wup/Download/",
+        None,
     ),
 )
 
@@ -96,6 +120,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     """The house styles with the brief's own: a quieter subtitle, contents, numbered items, table cells."""
     styles = house_styles()
     styles.update(
+        # Sections follow one another on the page, so a section's heading needs room above it.
+        h1=ParagraphStyle("Heading1", parent=styles["h1"], spaceBefore=18),
         subtitle=derived(styles, "Subtitle", fontSize=14, leading=19, spaceAfter=24),
         contents=derived(
             styles, "ContentsHeading", fontName=BOLD, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4
@@ -193,6 +219,10 @@ def _title_page(s) -> list[Flowable]:
         *numbered([escaped(item) for item in contents], s["numbered"]),
         Spacer(1, 20 * mm),
         _para(
+            _("Edition %(edition)s, %(date)s") % {"edition": EDITION, "date": date_format(EDITION_DATE, "j F Y")},
+            s["small"],
+        ),
+        _para(
             _(
                 "Published by OPENCities. The method follows the OPENCities programme of the British Council and "
                 "the OPENCities Monitor of BAK Economics; the wording here is our own."
@@ -217,11 +247,12 @@ def _openness(s) -> list[Flowable]:
         ),
         _para(
             _(
-                "OPENCities calls this capacity **openness**: how well a city attracts international people – "
-                "workers, students, entrepreneurs, investors, visitors and refugees – and how well it helps them "
-                "settle and contribute to the city's success over the years that follow. Openness is not one "
-                "policy. It is the sum of many: a clear welcome, services newcomers can use, a climate in which "
-                "people of different backgrounds meet as equals, and a visible presence abroad."
+                "OPENCities calls this capacity **openness**, which it defines as \u201cthe capacity of a city to "
+                "attract international populations and to enable them to contribute to the future success of the "
+                "city\u201d [1]. The international people meant are workers, students, entrepreneurs, investors, "
+                "visitors and refugees alike. Openness is not one policy but the sum of many: a clear welcome, "
+                "services newcomers can use, a climate in which people of different backgrounds meet as equals, "
+                "and a visible presence abroad."
             ),
             s["body"],
         ),
@@ -229,19 +260,27 @@ def _openness(s) -> list[Flowable]:
             _(
                 "National governments set most immigration rules, yet much of what decides whether newcomers "
                 "arrive and stay lies with the city: the first weeks after arrival, schools, housing, jobs, the "
-                "tone of public life, and the way the city presents itself abroad. The OPENCities programme argued "
-                "that cities should plan for this on purpose, with a population strategy of their own, led "
-                "locally. The platform turns that idea into a self-assessment that a city team can repeat year "
+                "tone of public life, and the way the city presents itself abroad. The British Council started "
+                "OPENCities to help cities become more open and more competitive; from October 2008 to September "
+                "2011 it ran as an URBACT network of ten European cities led by Belfast [5]. In 2010 the British "
+                "Council set out its thinking in four reports, \u201cUnderstanding OPENCities\u201d, \u201cLeadership "
+                "and Governance of OPENCities\u201d, \u201cInternationalisation of OPENCities\u201d and \u201cManaging "
+                "Diversity in OPENCities\u201d; the first of them appeared in English, Spanish, Bulgarian, German and "
+                "Polish [2]. The platform turns those ideas into a self-assessment that a city team can repeat year "
                 "after year."
             ),
             s["body"],
         ),
         _para(
             _(
-                "The original OPENCities Monitor compared cities on 54 indicators in 11 areas, grouped under three "
-                "policy themes: %(themes)s. It showed each city against the average of all cities and against a "
-                "group the user picked, and it refused to publish a league table. The platform keeps those three "
-                "themes and that stance."
+                "The OPENCities Monitor, built by BAK Economics (then BAK Basel) for the British Council, measured "
+                "openness with 54 internationally comparable indicators in 11 areas, grouped under three policy "
+                "themes: %(themes)s [1]. A one-year feasibility study tried it on sixteen European cities, drawing "
+                "on official statistics such as Eurostat's Urban Audit, the European Social Survey and the OECD "
+                "[3]. The Monitor compared a city with the average of a group of cities that the user chose, and "
+                "deliberately avoided ranking cities, so as not to set them against one another; from each area of "
+                "its charts the user could reach related case studies, and it offered recommendations for each "
+                "theme [4]. The platform keeps those three themes and that stance."
             )
             % {"themes": _listed([str(theme.name) for theme in vocabulary.POLICY_THEMES])},
             s["body"],
@@ -266,7 +305,6 @@ def _journey(s) -> list[Flowable]:
 
 def _dimensions(s) -> list[Flowable]:
     flowables: list[Flowable] = [
-        PageBreak(),
         _heading(_("3. The nine dimensions"), s["h1"]),
         _para(
             _(
@@ -322,7 +360,6 @@ def _scoring(s, calibration: Calibration) -> list[Flowable]:
         *([str(row.name), str(row.calculated_as)] for row in method.policy_theme_rows()),
     ]
     return [
-        PageBreak(),
         _heading(_("4. Scoring and bands"), s["h1"]),
         _para(_("Every answer becomes a score between 0 and 100. How depends on the kind of question."), s["body"]),
         _heading(_("Kinds of question"), s["h2"]),
@@ -344,7 +381,7 @@ def _scoring(s, calibration: Calibration) -> list[Flowable]:
             s["bullet"],
         ),
         Spacer(1, 4),
-        _table(ladder, [70 * mm, 25 * mm], s),
+        KeepTogether([_table(ladder, [70 * mm, 25 * mm], s)]),
         Spacer(1, 8),
         _heading(_("Don't know and Not applicable"), s["h2"]),
         _para(
@@ -388,6 +425,7 @@ def _scoring(s, calibration: Calibration) -> list[Flowable]:
             ),
             s["bullet"],
         ),
+        _sample_profile(s),
         KeepTogether(
             [
                 _heading(_("Bands"), s["h2"]),
@@ -416,6 +454,46 @@ def _scoring(s, calibration: Calibration) -> list[Flowable]:
             ]
         ),
     ]
+
+
+# An invented city's scores and its peers' medians, in the order of the dimensions: the figure shows how a profile
+# reads, not any city's result.
+SAMPLE_SCORES = (62, 48, 71, 39, 55, 44, 67, 58, 50)
+SAMPLE_PEER_MEDIANS = (50, 52, 58, 47, 50, 49, 55, 60, 53)
+FIGURE_WIDTH = 112 * mm
+
+
+def _sample_profile(s) -> Flowable:
+    """Figure 1: the radar the platform draws for a profile (the same drawing as the page's and the report's)."""
+    drawing = radar_drawing(
+        [str(dimension.name) for dimension in vocabulary.DIMENSIONS],
+        [Decimal(score) for score in SAMPLE_SCORES],
+        [Decimal(median) for median in SAMPLE_PEER_MEDIANS],
+        size=(FIGURE_WIDTH, 68 * mm),
+        city_label=_("An invented city"),
+        peer_label=_("Median of its peer group"),
+    )
+    # renderPDF starts a drawing in Helvetica unless told otherwise, even when every String names DejaVu.
+    drawing.initialFontName, drawing.initialFontSize = REGULAR, 8.5
+    caption = _para(
+        _(
+            "**Figure 1.** How a profile reads: an invented city's nine dimension scores (solid line) "
+            "against the median of its peer group (dashed), every axis from 0 at the centre to 100 at the "
+            "outer ring. The city is ahead on Leadership & governance and behind on Integration & "
+            "inclusion; the numbers are made up for this brief."
+        ),
+        s["small"],
+    )
+    # The caption beside the chart rather than under it: the figure then fits the rest of most pages.
+    figure = Table([[drawing, caption]], colWidths=[FIGURE_WIDTH, FRAME_WIDTH - FIGURE_WIDTH])
+    figure.setStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (0, 0), 0),
+        ]
+    )
+    return KeepTogether([Spacer(1, 6), figure])
 
 
 def _city_types(s, calibration: Calibration) -> list[Flowable]:
@@ -479,7 +557,6 @@ def _city_types(s, calibration: Calibration) -> list[Flowable]:
         ),
     ]
     return [
-        PageBreak(),
         _heading(_("5. The five city types"), s["h1"]),
         _para(
             _(
@@ -595,7 +672,6 @@ def _peers(s, calibration: Calibration) -> list[Flowable]:
 
 def _limits(s) -> list[Flowable]:
     return [
-        PageBreak(),
         _heading(_("7. What the numbers can and cannot say"), s["h1"]),
         _heading(_("The numbers can:"), s["h2"]),
         *bullets(
@@ -663,8 +739,8 @@ def _sources(s) -> list[Flowable]:
         _heading(_("8. Sources"), s["h1"]),
         _para(
             _(
-                "The method draws on the following work. Where our sources gave no web address, the work is cited "
-                "by publisher and title only."
+                "The method draws on the following work; the numbers in brackets in the text refer to this list. A "
+                "work whose page we have not read ourselves is cited by publisher and title, without a link."
             ),
             s["body"],
         ),

@@ -104,21 +104,66 @@ def test_accented_city_names_survive_into_the_text(text, name):
         "Intercultural Cities",
         "OECD",
         "GaWC",
-        "https://en.wikipedia.org/wiki/OPENCities",
+        "Understanding OPENCities",
+        "Managing Diversity in OPENCities",
         "https://archive.urbact.eu/opencities",
+        "https://opencities.eu/index.php?understanding_en",
     ],
 )
 def test_the_sources_are_cited(text, source):
     assert source in text
 
 
-def test_every_link_comes_from_the_projects_sourced_fact_files():
-    known = (PROJECT / "casestudies" / "data" / "case-study-facts.md").read_text(encoding="utf-8")
-    known += (PROJECT / "assessments" / "data" / "reference-cities-sources.md").read_text(encoding="utf-8")
+def test_the_definition_of_openness_is_quoted_with_its_source(text):
+    quoted = "\u201cthe capacity of a city to attract international populations and to enable them to contribute to"
+    assert quoted in text
+    assert "the future success of the city\u201d [1]" in text
+    assert "wikipedia" not in text.lower()
+
+
+def test_every_link_comes_from_the_opencities_fact_file_or_the_urbact_entry_it_points_to():
+    """Only pages someone read are linked: the OPENCities facts, and for the URBACT network the case-study facts'
+    first entry, which the OPENCities file names as its source."""
+    known = (PROJECT / "casestudies" / "data" / "opencities-sources.md").read_text(encoding="utf-8")
+    facts = (PROJECT / "casestudies" / "data" / "case-study-facts.md").read_text(encoding="utf-8")
+    known += facts[: facts.index("## A.")]
     links = [link for _citation, link in brief.SOURCES if link]
-    assert links
+    assert len(links) >= 4
     for link in links:
         assert link in known, f"{link} is not in the sourced fact files"
+
+
+def test_the_title_page_gives_the_edition_and_its_date(reader):
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert f"Edition {brief.EDITION}, {brief.EDITION_DATE:%-d %B %Y}" in first
+
+
+def test_a_sample_profile_is_drawn_with_its_caption(text):
+    assert "Figure 1. How a profile reads" in text
+    assert "Median of its peer group" in text  # the chart's own legend, drawn as text
+
+
+def _lowest_text(page) -> float:
+    """The height above the page's foot of its lowest line of text, the footer left out."""
+    heights = []
+
+    def visit(text, cm, tm, _font, _size):
+        height = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]  # the text's place on the page, through both matrices
+        if text.strip() and height > FOOTER_TOP:
+            heights.append(height)
+
+    page.extract_text(visitor_text=visit)
+    return min(heights)
+
+
+FOOTER_TOP = 24 * 72 / 25.4  # the bottom margin, in points
+
+
+def test_no_page_between_the_title_and_the_last_is_left_half_empty(reader):
+    """Sections follow one another: text reaches into the bottom third of every page but the title and the last."""
+    for number, page in enumerate(reader.pages[1:-1], start=2):
+        height = float(page.mediabox.height)
+        assert _lowest_text(page) < height / 3, f"page {number} ends {1 - _lowest_text(page) / height:.0%} down"
 
 
 def test_later_pages_carry_a_page_number_in_the_footer(reader):
