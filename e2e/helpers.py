@@ -3,7 +3,8 @@
 Call `visit(page, path)` for every page a test opens, and `check_page(page)` after every navigation
 that a click or a form caused: both assert that the page answered without a server error, that its
 CSS, scripts and images loaded, that the browser logged no error, and that axe-core finds no
-serious or critical accessibility violation on it.
+serious or critical accessibility violation on it, and that at 390 px (a phone) nothing sticks out
+sideways and no chart text is smaller than 11 px (`assert_fits_phone`).
 """
 
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
 MAX_NODES_LISTED = 10
+PHONE = {"width": 390, "height": 844}
+MIN_CHART_TEXT_PX = 11
 
 # Requests the browser makes on its own, whose 404 would say nothing about our pages. None today: /favicon.ico
 # redirects to the site's icon, so a 404 for it is a fault like any other.
@@ -101,6 +104,44 @@ def check_page(page):
     finally:
         log.clear()
     check_accessibility(page)
+    assert_fits_phone(page)
+
+
+def assert_fits_phone(page):
+    """At 390 × 844 px the page is no wider than the screen and every visible chart label is at least 11 px high.
+
+    A chart's SVG scales with its box, so its text is measured as rendered: the font size times the scale the
+    SVG is drawn at. The viewport the test used is restored afterwards.
+    """
+    viewport = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        found = page.evaluate(
+            """(minimum) => {
+                const root = document.documentElement;
+                const small = [];
+                for (const text of document.querySelectorAll("svg text")) {
+                    const box = text.getBoundingClientRect();
+                    if (!box.width || !box.height || !text.getClientRects().length) continue;  // not shown
+                    const matrix = text.getScreenCTM();  // the SVG's scale and every group's transform
+                    const scale = matrix ? Math.hypot(matrix.b, matrix.d) : 1;
+                    const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+                    if (size < minimum) small.push(`${size.toFixed(1)} px: ${text.textContent.trim().slice(0, 40)}`);
+                }
+                return {width: root.scrollWidth, client: root.clientWidth, small};
+            }""",
+            MIN_CHART_TEXT_PX,
+        )
+        assert found["width"] <= PHONE["width"], (
+            f"{page.url} is {found['width']} px wide on a {PHONE['width']} px phone: it scrolls sideways"
+        )
+        assert not found["small"], (
+            f"Chart text on {page.url} smaller than {MIN_CHART_TEXT_PX} px at {PHONE['width']} px:\n  "
+            + "\n  ".join(found["small"][:MAX_NODES_LISTED])
+        )
+    finally:
+        if viewport:
+            page.set_viewport_size(viewport)
 
 
 def check_accessibility(page):
