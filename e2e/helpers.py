@@ -128,12 +128,24 @@ def assert_fits_phone(page):
                     const size = parseFloat(getComputedStyle(text).fontSize) * scale;
                     if (size < minimum) small.push(`${size.toFixed(1)} px: ${text.textContent.trim().slice(0, 40)}`);
                 }
-                return {width: root.scrollWidth, client: root.clientWidth, small};
+                // What sticks out: the deepest elements whose right edge passes the screen's.
+                const edge = root.clientWidth + 0.5;
+                const wide = [];
+                for (const element of document.body.querySelectorAll("*")) {
+                    const box = element.getBoundingClientRect();
+                    if (box.right <= edge || !box.width) continue;
+                    const out = (child) => child.getBoundingClientRect().right > edge;
+                    if ([...element.children].some(out)) continue;
+                    const label = element.textContent.trim().slice(0, 40);
+                    wide.push(`${element.tagName.toLowerCase()} (right edge ${Math.round(box.right)} px): ${label}`);
+                }
+                return {width: root.scrollWidth, client: root.clientWidth, small, wide};
             }""",
             MIN_CHART_TEXT_PX,
         )
         assert found["width"] <= PHONE["width"], (
-            f"{page.url} is {found['width']} px wide on a {PHONE['width']} px phone: it scrolls sideways"
+            f"{page.url} is {found['width']} px wide on a {PHONE['width']} px phone: it scrolls sideways; "
+            "past the screen's edge:\n  " + "\n  ".join(found["wide"][:MAX_NODES_LISTED])
         )
         assert not found["small"], (
             f"Chart text on {page.url} smaller than {MIN_CHART_TEXT_PX} px at {PHONE['width']} px:\n  "
