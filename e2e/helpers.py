@@ -57,7 +57,10 @@ def track(page):
             log.failed_resources.append(f"{response.status} {request.resource_type} {response.url}")
 
     def on_request_failed(request):
-        if request.resource_type != "document" and not _ignored(request.url):
+        # A request the browser dropped because the page moved on (net::ERR_ABORTED, often the icon) says nothing
+        # of a missing file; a 404 still shows in on_response.
+        aborted = "ERR_ABORTED" in (request.failure or "")
+        if request.resource_type != "document" and not aborted and not _ignored(request.url):
             log.failed_resources.append(f"failed {request.resource_type} {request.url}: {request.failure}")
 
     def on_console(message):
