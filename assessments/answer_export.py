@@ -11,6 +11,7 @@ from opencities.spreadsheets import dataset_escaped
 
 from . import selectors
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, Niche, Question, QuestionKind
+from .numbers import figure
 from .scoring import question_points
 
 SPREADSHEET_FORMATS = {
@@ -42,7 +43,7 @@ def _when(moment) -> str:
 
 
 def _number(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    return figure(value)
 
 
 def _plain(value: Decimal) -> Decimal:

@@ -66,3 +66,11 @@ def number_read(text: str, *, decimals: int) -> Decimal:
     if len(fraction) > decimals or (number.as_tuple().exponent < -decimals and number != number.to_integral_value()):
         raise _too_many_decimals(decimals)
     return number.normalize() if number.is_finite() else number
+
+
+def figure(number: Decimal | int | float) -> str:
+    """A stored number as every page, export and document writes it: 18.5 for 18.50, 100 for 100.00, never 1E+2.
+
+    The one owner of how a figure reads, so that the screen and the PDF never disagree (issue 13, item 19).
+    """
+    return f"{Decimal(number).normalize():f}"

@@ -31,6 +31,7 @@ from .models import (
     Reopening,
     Role,
 )
+from .numbers import figure
 from .peer_groups import SizeBand, size_band, size_bands
 from .scoring import NONE_OF_THESE, AnswerValue, Band, DimensionSpec, OptionSpec, QuestionSpec, band
 
@@ -234,7 +235,7 @@ def value_in_words(question: Question, value) -> str:
     if value.not_applicable:
         return str(_("Not applicable"))
     if value.number is not None:
-        return f"{value.number:f} {question.unit}".strip()
+        return f"{figure(value.number)} {question.unit}".strip()
     if value.yes is not None:
         return str(_("Yes") if value.yes else _("No"))
     if value.option_keys:

@@ -19,7 +19,7 @@ from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YES
 from . import selectors
 from .citytype import UNKNOWN_TIER, UNKNOWN_TIER_NAME
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question
-from .numbers import UnclearNumber, number_read
+from .numbers import UnclearNumber, figure, number_read
 from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
 from .selectors import value_in_words
 from .services.assessments import PROFILE_FIELDS, AnswerConflict, answers_save, framework_save, profile_save
@@ -399,8 +399,8 @@ class DimensionStepForm(forms.Form):
                 key,
                 _("Enter a number from %(min)s to %(max)s%(unit)s.")
                 % {
-                    "min": f"{low.normalize():f}",
-                    "max": f"{high.normalize():f}",
+                    "min": figure(low),
+                    "max": figure(high),
                     "unit": f" {question.unit}" if question.unit else "",
                 },
             )

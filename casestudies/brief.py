@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spa
 
 from assessments.calibration import Calibration
 from assessments.models import GawcTier
+from assessments.numbers import figure
 from assessments.questionnaire import MATURITY_LADDER
 from assessments.radar import radar_drawing
 from opencities import caching, method, vocabulary
@@ -27,6 +28,7 @@ from opencities.documents import (
     FRAME_WIDTH,
     build_document,
     bullets,
+    contents,
     derived,
     escaped,
     filled,
@@ -157,7 +159,7 @@ def _table(rows: list[list[str]], widths: list[float], s: dict[str, ParagraphSty
 
 def _figure(number: object) -> str:
     """A calibrated number as the brief writes it: 40, 0.5."""
-    return f"{Decimal(number).normalize():f}"
+    return figure(number)
 
 
 def _millions(people: int) -> str:
@@ -191,16 +193,6 @@ def _size_bands(edges: tuple[int, ...]) -> str:
 
 
 def _title_page(s) -> list[Flowable]:
-    contents = (
-        _("What openness means"),
-        _("The journey through the platform"),
-        _("The nine dimensions"),
-        _("Scoring and bands"),
-        _("The five city types"),
-        _("Comparing with peer cities"),
-        _("What the numbers can and cannot say"),
-        _("Sources"),
-    )
     return [
         Spacer(1, 45 * mm),
         _heading(TITLE, s["title"]),
@@ -216,7 +208,7 @@ def _title_page(s) -> list[Flowable]:
         ),
         Spacer(1, 10 * mm),
         _heading(_("Contents"), s["contents"]),
-        *numbered([escaped(item) for item in contents], s["numbered"]),
+        contents(s),  # the sections' headings with their page numbers, each a link
         Spacer(1, 20 * mm),
         _para(
             _("Edition %(edition)s, %(date)s") % {"edition": EDITION, "date": date_format(EDITION_DATE, "j F Y")},

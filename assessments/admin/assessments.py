@@ -1,7 +1,5 @@
 """Assessments, read-only for editors, who may reopen a submitted one or set its city type, each with a reason."""
 
-from decimal import Decimal
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
@@ -21,6 +19,7 @@ from opencities.vocabulary import CITY_TYPE_KEYS, city_type_name
 
 from ..answer_export import assessment_answer_rows
 from ..models import Assessment, AssessmentResult, Niche
+from ..numbers import figure
 from ..resources import EXPORT_FORMATS, AssessmentResultResource
 from ..selectors import gawc_tier_name
 from ..services.assessments import assessment_reopen
@@ -39,7 +38,7 @@ def _person(user) -> str:
 
 
 def _number(value) -> str:
-    return "—" if value is None else f"{Decimal(value).normalize():f}"
+    return "—" if value is None else figure(value)
 
 
 class CityTypeListFilter(admin.SimpleListFilter):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from assessments.numbers import UnclearNumber, number_read
+from assessments.numbers import UnclearNumber, figure, number_read
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,11 @@ def test_a_whole_number_field_refuses_any_decimals():
     for typed in ("1.000", "1.5", "1,000"):
         with pytest.raises(UnclearNumber):
             number_read(typed, decimals=0)
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [("18.50", "18.5"), ("100.00", "100"), ("1350000", "1350000"), ("0.00", "0"), ("0.05", "0.05"), ("-2.50", "-2.5")],
+)
+def test_a_stored_figure_is_written_the_same_way_everywhere_without_trailing_zeros(stored, written):
+    assert figure(Decimal(stored)) == written

@@ -1,7 +1,6 @@
 """Downloads and printouts: a city's own answers as a spreadsheet, and the blank questionnaire for paper."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +11,7 @@ from .. import selectors
 from ..access import city_role_required
 from ..answer_export import SPREADSHEET_FORMATS, answers_dataset, assessment_answer_rows, spreadsheet_content
 from ..models import Assessment, GawcTier, Niche, Question, QuestionnaireVersion, Role
+from ..numbers import figure
 
 
 @city_role_required(Role.VIEWER)
@@ -37,7 +37,7 @@ class PrintedQuestion:
 
 
 def _plain(value) -> str:
-    return f"{Decimal(value).normalize():f}"
+    return figure(value)
 
 
 def band_descriptions(question: Question) -> list[str]:

@@ -399,3 +399,23 @@ def test_the_report_data_places_the_index_in_the_peer_group(city):
     # Index 50 against 40, 45, 55, 60, 70: two below, none equal → 2 ÷ 5 × 100.
     assert data.peer_n == 5
     assert data.index_rank == Decimal(40)
+
+
+def test_a_figure_reads_the_same_in_the_report_as_in_the_wizard(client, city, lead):
+    from decimal import Decimal
+
+    from assessments.models import Assessment, QuestionKind
+    from recommendations.selectors import report_data
+
+    assessment = fill_in(started(city, lead, year=2025), lead)
+    answer = Answer.objects.filter(assessment=assessment, question__kind=QuestionKind.NUMBER).order_by("pk").first()
+    Answer.objects.filter(pk=answer.pk).update(number=Decimal("18.50"), evidence_note="City statistics 2024")
+    unit = answer.question.unit
+    client.force_login(lead)
+    step = reverse("assessment_step", args=[city.slug, assessment.pk, answer.question.dimension.key])
+    assert 'value="18.5"' in client.get(step).content.decode()  # what the team sees in the wizard
+
+    assessment_submit(assessment=assessment, user=lead)
+    data = report_data(Assessment.objects.select_related("questionnaire", "result", "city").get(pk=assessment.pk))
+    (line,) = [line for line in data.evidence if line.note == "City statistics 2024"]
+    assert line.answer == f"18.5 {unit}".strip()
