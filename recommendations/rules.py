@@ -5,7 +5,8 @@ Pure: plain rules, scores and framework statuses in; recommendations with their 
 A rule fires when the city's type is among its types (none listed: every type) and either one of its
 dimensions scored in one of its bands or one of its framework elements is absent, partial or not answered.
 Each rule appears once, with every reason that fired it, and each theme once: the best of its rules by
-the order below. The order is stable and total:
+the order below; then, for each framework gap no chosen rule closes, the first fired rule that closes it,
+even in a theme already recommended. The order is stable and total:
 
 1. priority (1 high, 2 medium, 3 low);
 2. the city type's preferred themes first, in `TYPE_THEME_PREFERENCE` order (the tailoring by type);
@@ -264,7 +265,8 @@ def recommend(
     *,
     limit: int | None = None,
 ) -> list[Recommendation]:
-    """The recommendations for a city of this type, best first, one per theme, each with its reasons.
+    """The recommendations for a city of this type, best first, each with its reasons: one per theme, and one for
+    every framework gap the others leave open.
 
     Only the framework elements passed in count: an element missing from `framework` was not reviewed.
     """
@@ -284,8 +286,39 @@ def recommend(
     best_of_theme: dict[str, Recommendation] = {}
     for recommendation in fired:
         best_of_theme.setdefault(recommendation.rule.theme_key, recommendation)
-    chosen = list(best_of_theme.values())  # still in order: dicts keep the order of insertion
+    chosen = list(best_of_theme.values())
+    chosen += _closing_open_gaps(fired, chosen, framework)
+    chosen.sort(key=lambda recommendation: _order(recommendation, scores, preference))
     return chosen if limit is None else chosen[:limit]
+
+
+def _closing_open_gaps(
+    fired: Sequence[Recommendation], chosen: Sequence[Recommendation], framework: Sequence[FrameworkInput]
+) -> list[Recommendation]:
+    """For each framework gap that no chosen recommendation closes, the first fired rule that does.
+
+    One per theme would otherwise leave a gap with nothing to do about it, because the theme's best rule was
+    fired by a score and closes other elements; a report must never list a gap with no recommendation.
+    """
+    closed = {key for recommendation in chosen for key in recommendation.framework_gaps}
+    taken = {recommendation.rule.key for recommendation in chosen}
+    added = []
+    for element in framework:
+        if not element.gap_status or element.key in closed:
+            continue
+        closer = next(
+            (
+                recommendation
+                for recommendation in fired
+                if element.key in recommendation.framework_gaps and recommendation.rule.key not in taken
+            ),
+            None,
+        )
+        if closer is not None:
+            added.append(closer)
+            taken.add(closer.rule.key)
+            closed.update(closer.framework_gaps)
+    return added
 
 
 def framework_gaps(

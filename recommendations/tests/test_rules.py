@@ -227,9 +227,11 @@ def test_two_different_rules_under_one_key_are_refused():
 )
 def test_a_theme_appears_once_with_its_best_rule_and_only_that_rules_reasons(first, second, kept):
     scores = [dim("welcome-entry", "35", median="45"), dim("talent-education", "20", median="60")]
-    fired = recommend([first, second], scores, [element()], "mega-city")
+    fired = recommend([first, second], scores, [element("budget", "present")], "mega-city")
     assert keys(fired) == [kept]
-    expected_reasons = recommend([next(r for r in (first, second) if r.key == kept)], scores, [element()], "mega-city")
+    expected_reasons = recommend(
+        [next(r for r in (first, second) if r.key == kept)], scores, [element("budget", "present")], "mega-city"
+    )
     assert fired[0].reasons == expected_reasons[0].reasons
 
 
@@ -424,13 +426,24 @@ def test_framework_gaps_list_each_element_not_present_in_checklist_order_with_th
     ]
 
 
-def test_a_gap_is_closed_only_by_recommendations_that_were_chosen():
-    framework = [element("budget", "absent", "Budget")]
+def test_a_gap_the_themes_best_rules_leave_open_brings_in_the_first_rule_that_closes_it():
+    framework = [element("budget", "absent", "Budget"), element("advocacy", "partial", "Advocacy")]
     best = rule("best", theme="talent", dimensions=("talent-education",), priority=1)
-    dropped = rule("dropped", theme="talent", dimensions=(), framework=("budget",), priority=3)
-    chosen = recommend([best, dropped], [dim("talent-education", "10")], framework, "world-city")
-    assert keys(chosen) == ["best"]
-    assert framework_gaps(framework, chosen) == [FrameworkGap("budget", "Budget", "absent", closed_by=())]
+    closer = rule("closer", theme="talent", dimensions=(), framework=("budget",), priority=3)
+    later = rule("later", theme="talent", dimensions=(), framework=("budget",), priority=3)
+    chosen = recommend([later, best, closer], [dim("talent-education", "10")], framework, "world-city")
+    assert keys(chosen) == ["best", "closer"]  # the theme twice, because "best" does nothing for the budget
+    assert framework_gaps(framework, chosen) == [
+        FrameworkGap("budget", "Budget", "absent", closed_by=("closer",)),
+        FrameworkGap("advocacy", "Advocacy", "partial", closed_by=()),  # no rule closes it at all
+    ]
+
+
+def test_no_rule_is_added_for_a_gap_a_chosen_rule_already_closes():
+    framework = [element("budget", "absent", "Budget")]
+    best = rule("best", theme="talent", dimensions=(), framework=("budget",), priority=1)
+    other = rule("other", theme="talent", dimensions=(), framework=("budget",), priority=2)
+    assert keys(recommend([best, other], [], framework, "world-city")) == ["best"]
 
 
 # --- Inputs that make no sense are refused ---
@@ -500,12 +513,26 @@ def test_every_recommendation_says_why_with_one_reason_per_trigger(rules, inputs
 
 
 @given(random_rules, city_inputs())
-def test_no_theme_is_recommended_twice_and_priorities_never_go_backwards(rules, inputs):
+def test_a_theme_comes_twice_only_to_close_a_gap_and_priorities_never_go_backwards(rules, inputs):
     chosen = recommend(rules, *inputs)
-    themes = [recommendation.rule.theme_key for recommendation in chosen]
-    assert len(themes) == len(set(themes))
+    first_of_theme: dict[str, object] = {}
+    for recommendation in chosen:
+        first_of_theme.setdefault(recommendation.rule.theme_key, recommendation)
+    for recommendation in chosen:
+        if first_of_theme[recommendation.rule.theme_key] is not recommendation:
+            others = {key for other in chosen if other is not recommendation for key in other.framework_gaps}
+            assert set(recommendation.framework_gaps) - others  # it closes a gap no other recommendation does
     priorities = [recommendation.rule.priority for recommendation in chosen]
     assert priorities == sorted(priorities)
+
+
+@given(random_rules, city_inputs())
+def test_every_gap_some_rule_for_the_type_closes_is_closed_by_a_chosen_recommendation(rules, inputs):
+    dimensions, framework, city_type = inputs
+    chosen = recommend(rules, dimensions, framework, city_type)
+    for gap in framework_gaps(framework, chosen):
+        closable = any(gap.key in candidate.framework_elements and candidate.suits(city_type) for candidate in rules)
+        assert bool(gap.closed_by) == closable
 
 
 @given(random_rules, city_inputs(), st.randoms())
