@@ -76,7 +76,11 @@ def radar_drawing(
     key_height = len(labels) * leading + 8 if numbered else 0
     below = legend_height + key_height
     label_width = font_size * 1.6 if numbered else width * 0.22
-    label_lines = 1 if numbered else 2
+    # Room above and below for the tallest label as it will wrap: a long word ("internationalisation") can take
+    # a third line, which would otherwise run into the legend.
+    label_lines = (
+        1 if numbered else max(len(simpleSplit(str(label), REGULAR, font_size, label_width)) for label in labels)
+    )
     radius = min(width / 2 - label_width - 12, (height - below) / 2 - label_lines * leading - 10)
     if radius <= 20:
         raise ValueError(f"a drawing of {width}×{height} leaves no room for the radar")

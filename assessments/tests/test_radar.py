@@ -6,7 +6,8 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.lib.units import mm
 
 from assessments.radar import index_history_drawing, radar_drawing, radar_svg
 from assessments.spread import SpreadRow, spread_drawing
@@ -239,3 +240,23 @@ def test_a_phones_drawing_keeps_every_label_at_11_px_or_more_and_inside_the_char
         assert string.fontSize >= 11, string.text
         left, _bottom, right, _top = string.getBounds()
         assert left >= 0 and right <= drawing.width, f"{string.text!r} runs out of the chart"
+
+
+def _overlap(first, second) -> bool:
+    a, b = first.getBounds(), second.getBounds()
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("size", [(520, 360), (112 * mm, 68 * mm), (300, 300)], ids=["page", "brief-figure", "square"])
+def test_no_label_runs_into_another_or_into_the_legend(size):
+    """Each axis name (its wrapped lines together) and the legend are blocks that must not touch."""
+    drawing = radar_drawing(LABELS, SCORES, [Decimal(30)] * len(LABELS), size=size)
+    blocks = [node for node in drawing.contents if isinstance(node, Group)]
+    assert len(blocks) == len(LABELS) + 1  # the axis names and the legend
+    clashes = [
+        (" ".join(s.text for s in _strings(first)), " ".join(s.text for s in _strings(second)))
+        for index, first in enumerate(blocks)
+        for second in blocks[index + 1 :]
+        if _overlap(first, second)
+    ]
+    assert clashes == []

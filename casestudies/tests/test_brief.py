@@ -61,6 +61,15 @@ def test_the_title_page_comes_first(reader):
     assert "Contents" in first
 
 
+def test_the_contents_give_each_section_the_page_it_starts_on(reader):
+    pages = [page.extract_text() for page in reader.pages]
+    headings = re.findall(r"^\d\. .+$", pages[0], re.MULTILINE)
+    numbers = re.findall(r"\.\s+(\d+)$", pages[0], re.MULTILINE)  # each at the end of its leader dots
+    assert len(headings) == len(numbers) == 8
+    for heading, number in zip(headings, numbers, strict=True):
+        assert heading in pages[int(number) - 1], f"{heading!r} is not on page {number}"
+
+
 @pytest.mark.parametrize("city_type", CITY_TYPES, ids=lambda city_type: city_type.key)
 def test_every_city_type_is_described(text, city_type):
     assert str(city_type.name) in text
