@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -187,6 +188,7 @@ def _checked_storage(name=None):
 
 def _checked_keep(request, text: str, *, name: str) -> str:
     _checked_discard(request)  # one checked file per session: the latest check
+    _checked_purge_stale()
     storage = _checked_storage()
     storage.save(text.encode("utf-8"))
     request.session[CHECKED_SESSION_KEY] = {"token": storage.name, "file": name, "at": time.time()}
@@ -205,6 +207,22 @@ def _checked_take(request, token: str) -> str | None:
         text = None
     _checked_discard(request)
     return text
+
+
+def _checked_purge_stale():
+    """Remove the files that editors checked and never confirmed (a closed tab, an expired session): past
+    CHECKED_MAX_AGE no session can confirm them any more, and they hold city data nobody asked to keep."""
+    storage = storages["default"]
+    try:
+        _folders, names = storage.listdir(CHECKED_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = time.time() - CHECKED_MAX_AGE
+    for name in names:
+        path = f"{CHECKED_FOLDER}/{name}"
+        with contextlib.suppress(FileNotFoundError):
+            if storage.get_modified_time(path).timestamp() < cutoff:
+                storage.delete(path)
 
 
 def _checked_discard(request):

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import os
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -455,6 +457,22 @@ def test_the_admin_imports_the_file_it_checked_without_choosing_it_again(client,
     assert response.status_code == 302 and City.objects.filter(is_reference=True).count() == 53
     again = client.post(reverse(IMPORT_URL), {"checked": _checked_token(page), "_confirm": "1"}).content.decode()
     assert "no longer at hand" in again  # the checked copy is gone once imported
+
+
+def test_a_checked_file_nobody_confirmed_is_removed_once_it_can_no_longer_be_confirmed(client, editor, settings):
+    client.force_login(editor)
+    folder = Path(settings.MEDIA_ROOT) / "reference-imports"
+    _upload(client, SHIPPED, "_check")
+    (abandoned,) = folder.iterdir()
+    an_hour_and_more = time.time() - 3601
+    os.utime(abandoned, (an_hour_and_more, an_hour_and_more))
+    other = Client()
+    other.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    _upload(other, SHIPPED, "_check")  # any later check clears what has expired
+
+    (kept,) = folder.iterdir()
+    assert kept != abandoned
 
 
 def test_an_editor_cannot_confirm_a_file_another_editor_checked(client, editor):
