@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template import Context, Engine, engines
-from django.urls import include, path
+from django.urls import path
+
+from opencities import urls as site_urls
 
 from .forms import plain_forms
 
@@ -76,5 +78,6 @@ urlpatterns = [
     path("__bench__/base-layout/", base_layout_view, name="bench_base_layout"),
     path("__bench__/plain-form/<slug:name>/", _form_view(_plain_form_page), name="bench_plain_form"),
     path("__bench__/crispy-form/<slug:name>/", _form_view(_crispy_form_page), name="bench_crispy_form"),
-    path("", include("opencities.urls")),
+    # The site's own patterns as they are, language prefixes included (i18n_patterns cannot be included).
+    *site_urls.urlpatterns,
 ]

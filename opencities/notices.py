@@ -92,6 +92,14 @@ def preferences_save(*, user, language: str, wanted_kinds: Iterable[str]) -> Not
     return preferences
 
 
+@transaction.atomic
+def language_save(*, user, language: str) -> None:
+    """The account's language, chosen with the switcher: its pages, the admin and its emails (docs/languages.md)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"{language!r} is not a configured language")
+    NoticePreferences.objects.update_or_create(user=user, defaults={"language": language})
+
+
 # --- Writing ---
 
 

@@ -1,12 +1,14 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import accounts, views
 
-admin.site.site_header = "OPENCities administration"
-admin.site.site_title = "OPENCities administration"
-admin.site.index_title = "Curate content, cities and access"
+admin.site.site_header = _("OPENCities administration")
+admin.site.site_title = _("OPENCities administration")
+admin.site.index_title = _("Curate content, cities and access")
 
 auth_patterns = [
     path("login/", accounts.login, name="login"),
@@ -33,20 +35,27 @@ auth_patterns = [
     ),
 ]
 
+# Outside the language prefixes: what machines, the admin and emailed one-click links reach (docs/languages.md).
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("method/", views.about_method, name="about_method"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
-    path("accounts/", include(auth_patterns)),
-    path("accounts/notifications/", views.notice_preferences, name="notice_preferences"),
+    path("language/", views.language_choose, name="language_choose"),
     # Before the admin's own: its login shares the site's limit on failures per address.
     path("admin/login/", accounts.refused_after_login_failures(admin.site.login)),
     path("admin/", admin.site.urls),
+    path("", include("recommendations.urls_unprefixed")),
+]
+
+# Every page a person reads, under its language: /en/…, /fr/…
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("method/", views.about_method, name="about_method"),
+    path("accounts/", include(auth_patterns)),
+    path("accounts/notifications/", views.notice_preferences, name="notice_preferences"),
     path("", include("assessments.urls")),
     path("", include("casestudies.urls")),
     path("", include("recommendations.urls")),
-]
+)
 
 handler400 = "opencities.errors.bad_request"
 handler403 = "opencities.errors.permission_denied"

@@ -5,15 +5,17 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from casestudies import selectors as case_studies_selectors
 
 from .forms import NoticePreferencesForm
 from .health import run_checks
+from .languages import configured
 from .method import JOURNEY, policy_theme_rows
 from .models import MEMBER_KINDS
-from .notices import preferences_of, preferences_save
+from .notices import language_save, preferences_of, preferences_save
 from .vocabulary import CITY_TYPES, DIMENSIONS
 
 
@@ -53,6 +55,20 @@ def notice_preferences(request):
         wanted = [kind for kind in MEMBER_KINDS if preferences.wants(kind)]
         form = NoticePreferencesForm(initial={"wanted_kinds": wanted, "language": preferences.language})
     return render(request, "accounts/notice_preferences.html", {"form": form})
+
+
+@require_POST
+def language_choose(request):
+    """The header's language switcher: the same page in the chosen language, and the choice kept on the account.
+
+    Django's set_language checks `next` against this site and translates its path (/en/… to /fr/…); it also keeps
+    the choice in a cookie for visitors. A language that is not configured changes nothing.
+    """
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if configured(language) and request.user.is_authenticated:
+        language_save(user=request.user, language=language)
+    return response
 
 
 @require_GET

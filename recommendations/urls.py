@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import general, partners, recommendations, reports
+from .views import general, recommendations, reports
 
 ASSESSMENT = "cities/<slug:slug>/assessments/<int:pk>/"
 
@@ -17,5 +17,4 @@ urlpatterns = [
     path(f"{ASSESSMENT}report/approve/", reports.assessment_report_approve, name="assessment_report_approve"),
     path("recommendations/", general.general_recommendations, name="general_recommendations"),
     path("recommendations/general.pdf", general.general_recommendations_pdf, name="general_recommendations_pdf"),
-    path("partners/unsubscribe/<str:token>/", partners.partner_unsubscribe, name="partner_unsubscribe"),
 ]

@@ -109,7 +109,7 @@ def test_editor_approval_creates_the_city_and_makes_the_requester_lead(
 
     # The email lets the new lead choose a password and log in.
     assert mail.outbox[0].to == ["ada@lodz.test"]
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"http://testserver(/en/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
     client.logout()
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()

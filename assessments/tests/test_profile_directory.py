@@ -18,7 +18,7 @@ DIRECTORY = reverse("profile_directory")
 def listed(client, query=""):
     """The cities the directory lists, in order, as "Name year"."""
     html = client.get(f"{DIRECTORY}?{query}" if query else DIRECTORY).content.decode()
-    return re.findall(r'<h2 class="h5 card-title"><a href="/profiles/[^"]+">([^<]+)</a> <span[^>]*>(\d{4})', html)
+    return re.findall(r'<h2 class="h5 card-title"><a href="/en/profiles/[^"]+">([^<]+)</a> <span[^>]*>(\d{4})', html)
 
 
 def test_only_the_latest_published_submitted_profile_of_each_city_is_listed(client):

@@ -27,7 +27,7 @@ def invite(client, django_capture_on_commit_callbacks):
 
 
 def accept_link(message):
-    return re.search(r"http://testserver(/invitations/[^\s]+/)", message.body).group(1)
+    return re.search(r"http://testserver(/en/invitations/[^\s]+/)", message.body).group(1)
 
 
 def test_lead_sees_team_with_roles(client, city, lead, contributor, viewer):

@@ -121,7 +121,7 @@ def test_my_cities_setup_makes_a_member_of_twenty_cities_of_five():
         team = Membership.objects.filter(city=membership.city)
         assert team.count() == 5
         assert team.filter(role=Role.LEAD).count() == 1
-    assert url == "/cities/"
+    assert url == "/en/cities/"
     assert client.session["_auth_user_id"] == str(memberships[0].user_id)
 
 

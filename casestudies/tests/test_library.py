@@ -107,7 +107,7 @@ def test_the_back_link_is_rebuilt_from_known_filters_only(client, library):
     html = client.get(
         library["welcome"].get_absolute_url() + "?from=next%3Dhttps%3A%2F%2Fevil.example"
     ).content.decode()
-    assert "evil.example" not in html
+    assert not [link for link in re.findall(r'href="([^"]*)"', html) if "evil.example" in link]
 
 
 def test_a_draft_is_found_only_by_editors(client, library, lead, editor):

@@ -159,7 +159,7 @@ def test_a_database_that_never_answers_gives_a_quick_503_and_pages_fail_within_t
         # Over the budget, or a probe of an earlier request that ended meanwhile (its connect timeout).
         assert answer["checks"]["database"]["detail"] in ("no answer within 1 s", "did not answer")
 
-    status, _body, took = web.get("/")  # the home page reads the latest case studies
+    status, _body, took = web.get("/en/")  # the home page reads the latest case studies
     assert status == 500
     assert took < CONNECT_TIMEOUT_SECONDS + 3, f"the home page failed after {took:.1f} s"
     assert silent_database.accepted, "the web process did try the silent database"

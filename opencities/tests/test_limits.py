@@ -36,7 +36,7 @@ def request_reset(client, django_capture_on_commit_callbacks):
 
 
 def reset_link(message):
-    return re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body).group(1)
+    return re.search(r"http://testserver(/en/accounts/password/reset/\S+/)", message.body).group(1)
 
 
 def choose_new_password(client, link, password=NEW_PASSWORD):

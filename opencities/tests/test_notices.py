@@ -100,7 +100,7 @@ def test_an_invitation_is_a_row_of_its_transaction_and_its_link_is_made_when_sen
     assert (notice.status, notice.attempts, notice.last_error) == (Notice.Status.SENT, 1, "")
     (message,) = mail.outbox
     assert message.to == ["new@zurich.test"]
-    assert re.search(r"http://testserver/invitations/\S+/", message.body)
+    assert re.search(r"http://testserver/en/invitations/\S+/", message.body)
     assert notice.message_id == message.extra_headers["Message-ID"]
 
 
@@ -324,7 +324,7 @@ def test_members_notices_carry_the_preferences_link(city, lead, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         team_notice_add(city=city, kind=Notice.Kind.RESULT_READY, event="s1", object_id=assessment.pk)
     (message,) = mail.outbox
-    assert "http://testserver/accounts/notifications/" in message.body
+    assert "http://testserver/en/accounts/notifications/" in message.body
 
 
 def test_the_preferences_page_needs_a_login(client):
@@ -374,7 +374,7 @@ def test_a_burst_of_password_resets_sends_one_email_whose_link_is_made_when_it_i
     assert with_a_broker.sent == [notice.pk]
     tasks.send_notice.apply(args=(notice.pk,))
     (message,) = mail.outbox
-    assert re.search(r"http://testserver/accounts/password/reset/\S+/\S+/", message.body)
+    assert re.search(r"http://testserver/en/accounts/password/reset/\S+/\S+/", message.body)
     # Once it went out, a new request is a new email.
     client.post(reverse("password_reset"), {"email": "lead@zurich.test"})
     assert Notice.objects.filter(kind=Notice.Kind.PASSWORD_RESET).count() == 2

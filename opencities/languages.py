@@ -1,0 +1,41 @@
+"""Which language a page is in, and the account's choice of it (docs/languages.md).
+
+A page's address carries its language (/fr/…), so that a shared link opens as it was shared. An address without
+one (an old bookmark, the admin, a typed domain) follows the signed-in account's choice, then the browser's
+languages, then English. The admin lives outside the prefixes and follows the same choice.
+"""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+from .models import NoticePreferences
+
+
+def configured(language: str) -> bool:
+    return language in dict(settings.LANGUAGES)
+
+
+def account_language(user) -> str | None:
+    """The language a signed-in account chose, or None (a visitor, or an account that never chose)."""
+    if user is None or not user.is_authenticated:
+        return None
+    language = NoticePreferences.objects.filter(user=user).values_list("language", flat=True).first()
+    return language if language and configured(language) else None
+
+
+class AccountLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with the account's choice before the browser's for an address without a language.
+
+    It stands after AuthenticationMiddleware, to know the account. LocaleMiddleware's response step then sends an
+    unprefixed page address to the same page under the language chosen here.
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        if translation.get_language_from_path(request.path_info):
+            return  # the address says it
+        chosen = account_language(getattr(request, "user", None))
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
