@@ -11,7 +11,7 @@ PORT ?= 8000
 # and PDFs) to the address it serves, http://$(HOST):$(PORT). A variable of the environment wins over the file.
 SITE := http://$(HOST):$(PORT)
 
-.PHONY: run setup install test lint bench load e2e worker beat clean
+.PHONY: run setup install test lint bench load e2e worker beat clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # In parallel, one worker per core (pytest-xdist); each worker has its own test database.
+# Extract the interface's strings into locale/<language>/LC_MESSAGES/django.po (needs GNU gettext) and compile
+# the .mo files with Babel; commit both. After translating in a .po: make messages (or catalogues --compile-only).
+messages: install
+	DEBUG=1 $(PY) manage.py catalogues
+
 test: install
 	$(BIN)/pytest -n auto
 

@@ -55,7 +55,7 @@ EDITION = "1.1"
 SOURCES = (
     (
         gettext_lazy(
-            "BAK Economics, \u201cOPENCities Monitor\u201d (service page): the definition of openness; the Monitor's "
+            "BAK Economics, “OPENCities Monitor” (service page): the definition of openness; the Monitor's "
             "54 indicators in 11 areas under three policy themes; 26 cities at the time, with more than 100 as its "
             "stated goal."
         ),
@@ -63,9 +63,9 @@ SOURCES = (
     ),
     (
         gettext_lazy(
-            "British Council, four reports of 2010: \u201cUnderstanding OPENCities\u201d, \u201cLeadership and "
-            "Governance of OPENCities\u201d, \u201cInternationalisation of OPENCities\u201d and \u201cManaging "
-            "Diversity in OPENCities\u201d; listed on the OPENCities site's \u201cUnderstanding OPENCities\u201d page."
+            "British Council, four reports of 2010: “Understanding OPENCities”, “Leadership and "
+            "Governance of OPENCities”, “Internationalisation of OPENCities” and “Managing "
+            "Diversity in OPENCities”; listed on the OPENCities site's “Understanding OPENCities” page."
         ),
         "https://opencities.eu/index.php?understanding_en",
     ),
@@ -78,7 +78,7 @@ SOURCES = (
     ),
     (
         gettext_lazy(
-            "British Council and BAK Basel, \u201cOPEN Cities Monitor: Benchmarking the openness of cities\u201d "
+            "British Council and BAK Basel, “OPEN Cities Monitor: Benchmarking the openness of cities” "
             "(leaflet): comparison with a group of cities the user selects, without ranking; case studies and "
             "policy recommendations by theme."
         ),
@@ -239,9 +239,9 @@ def _openness(s) -> list[Flowable]:
         ),
         _para(
             _(
-                "OPENCities calls this capacity **openness**, which it defines as \u201cthe capacity of a city to "
+                "OPENCities calls this capacity **openness**, which it defines as “the capacity of a city to "
                 "attract international populations and to enable them to contribute to the future success of the "
-                "city\u201d [1]. The international people meant are workers, students, entrepreneurs, investors, "
+                "city” [1]. The international people meant are workers, students, entrepreneurs, investors, "
                 "visitors and refugees alike. Openness is not one policy but the sum of many: a clear welcome, "
                 "services newcomers can use, a climate in which people of different backgrounds meet as equals, "
                 "and a visible presence abroad."
@@ -255,9 +255,9 @@ def _openness(s) -> list[Flowable]:
                 "tone of public life, and the way the city presents itself abroad. The British Council started "
                 "OPENCities to help cities become more open and more competitive; from October 2008 to September "
                 "2011 it ran as an URBACT network of ten European cities led by Belfast [5]. In 2010 the British "
-                "Council set out its thinking in four reports, \u201cUnderstanding OPENCities\u201d, \u201cLeadership "
-                "and Governance of OPENCities\u201d, \u201cInternationalisation of OPENCities\u201d and \u201cManaging "
-                "Diversity in OPENCities\u201d; the first of them appeared in English, Spanish, Bulgarian, German and "
+                "Council set out its thinking in four reports, “Understanding OPENCities”, “Leadership "
+                "and Governance of OPENCities”, “Internationalisation of OPENCities” and “Managing "
+                "Diversity in OPENCities”; the first of them appeared in English, Spanish, Bulgarian, German and "
                 "Polish [2]. The platform turns those ideas into a self-assessment that a city team can repeat year "
                 "after year."
             ),
@@ -566,7 +566,7 @@ def _city_types(s, calibration: Calibration) -> list[Flowable]:
             _(
                 "The classification uses a few facts from the city-profile step of the assessment: the "
                 "metropolitan population; whether the city is the capital; whether it is its country's largest "
-                "city; its GaWC world-city tier, or \u201cdon't know\u201d; its international niche, if any "
+                "city; its GaWC world-city tier, or “don't know”; its international niche, if any "
                 "(finance, culture and festivals, universities and research, international organisations, or "
                 "tourism); whether it once had a global role that has since declined, with a short reason; and its "
                 "scores for Global presence and Connectivity. The rules are tried in this order, and the first that "
