@@ -19,6 +19,11 @@ class AccessRequestForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The models' "on one line" notes are for editors pasting into the admin; a one-line input needs none.
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.Textarea):
+                field.help_text = ""
+        self.fields["region"].choices = [("", _("Choose a region")), *Region.choices]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Send the request")))
 

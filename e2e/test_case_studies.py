@@ -194,11 +194,11 @@ def test_lead_follows_a_case_study_from_a_weakness_of_the_latest_profile(page, l
     weaknesses = section.locator("ul.weaknesses > li")
     expect(weaknesses.first).to_be_visible()
     # The first weakness that lists case studies: its dimension's name, and its first link.
-    with_links = weaknesses.filter(has=page.locator("a[href^='/case-studies/']"))
+    with_links = weaknesses.filter(has=page.locator("a[href^='/en/case-studies/']"))
     expect(with_links.first).to_be_visible()
     weakness = with_links.first
     dimension_name = weakness.locator("strong").first.inner_text()
-    links = weakness.locator("a[href^='/case-studies/']")
+    links = weakness.locator("a[href^='/en/case-studies/']")
     assert 1 <= links.count() <= 3
     link = links.first
     title = link.inner_text()

@@ -193,6 +193,8 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's own date formats where Django's default for a language is not how the site writes it.
+FORMAT_MODULE_PATH = ["opencities.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Zurich")
 USE_I18N = True
 USE_TZ = True

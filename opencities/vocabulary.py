@@ -64,7 +64,7 @@ CITY_TYPES = (
         description=_(
             "A compact city that is known worldwide for one speciality, such as finance, festivals or research."
         ),
-        examples=("Zurich", "Edinburgh"),
+        examples=("Zürich", "Edinburgh"),
     ),
     CityType(
         key="secondary-city",

@@ -1,7 +1,7 @@
 """Demonstration assessments: synthetic, submitted, flagged `is_demo`, scored by the method's own code.
 
-Only `seed_demo` (which needs DEMO_MODE) calls this. Results are stored directly: no answers, no report,
-no email. The figures are plausible, never real, and every page that shows them says so.
+Only `seed_demo` (which needs DEMO_MODE) calls this. Results and the framework review are stored directly:
+no answers to the questions (the pages say so), no report, no email. The figures are plausible, never real, and every page that shows them says so.
 """
 
 import random
@@ -17,7 +17,7 @@ from opencities import caching
 
 from .. import selectors
 from ..citytype import GAWC_TIER_INDEX, NICHES, NO_NICHE, UNKNOWN_TIER
-from ..models import Assessment, AssessmentResult, City, DimensionScore, QuestionnaireVersion
+from ..models import Assessment, AssessmentResult, City, DimensionScore, FrameworkAnswer, QuestionnaireVersion
 from ..scoring import FRAMEWORK_STATUSES, DimensionResult, round_half_up
 from .assessments import PROFILE_FIELDS, scored_result
 
@@ -191,6 +191,7 @@ def demo_assessments_save(*, questionnaire: QuestionnaireVersion, demos: Iterabl
     Assessment.objects.bulk_update(stale, REFRESHED_FIELDS)
     DimensionScore.objects.filter(assessment__in=stale).delete()
     AssessmentResult.objects.filter(assessment__in=stale).delete()
+    FrameworkAnswer.objects.filter(assessment__in=stale).delete()
     _store_results([*created, *refreshed], structure)
     caching.peer_data_changed()  # bulk writes send no signals
     return DemoSaved(created=len(created), refreshed=len(refreshed), left_alone=left_alone)
@@ -209,3 +210,13 @@ def _store_results(pairs: Sequence[tuple[Assessment, DemoAssessment]], structure
         results.append(AssessmentResult(assessment=assessment, **scored.result_fields))
     DimensionScore.objects.bulk_create(rows, batch_size=500)
     AssessmentResult.objects.bulk_create(results, batch_size=500)
+    # The review the framework score was computed from, so that the profile's table, the recommendations' reasons
+    # and the report read the same statuses as the score (without them every element read "not marked").
+    FrameworkAnswer.objects.bulk_create(
+        [
+            FrameworkAnswer(assessment=assessment, element=element, status=status)
+            for assessment, demo in pairs
+            for element, status in demo.framework.items()
+        ],
+        batch_size=1000,
+    )

@@ -112,3 +112,10 @@ def test_the_page_makes_no_query_per_city(client, city, lead, django_assert_max_
         page = client.get(url).content.decode()
     assert len(five.captured_queries) == len(one.captured_queries)
     assert len(re.findall(r"% answered", page)) == 3
+
+
+def test_an_editor_without_a_city_is_led_to_the_admin_rather_than_to_an_access_request(client, editor):
+    client.force_login(editor)
+    html = client.get(reverse("my_cities")).content.decode()
+    assert "Open the admin" in html and reverse("admin:index") in html
+    assert reverse("access_request") not in html.split("<main", 1)[1].split("</main>", 1)[0]

@@ -7,8 +7,16 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from assessments.models import Assessment, AssessmentResult, City, DimensionScore, Membership, Role
-from assessments.scoring import DimensionResult, openness_index, round_half_up
+from assessments.models import (
+    Assessment,
+    AssessmentResult,
+    City,
+    DimensionScore,
+    FrameworkAnswer,
+    Membership,
+    Role,
+)
+from assessments.scoring import DimensionResult, framework_score, openness_index, round_half_up
 from assessments.services.assessments import assessment_start
 
 from .factories import CityFactory, UserFactory
@@ -138,6 +146,17 @@ def test_every_index_is_the_openness_index_of_the_stored_dimension_scores(demo_w
         expected = round_half_up(openness_index(results, {row.dimension.key: row.dimension.weight for row in rows}))
         assert assessment.result.openness_index == expected
         assert len(rows) == 9
+
+
+def test_the_framework_review_behind_each_framework_score_is_stored_with_it(demo_world):
+    """The profile's framework table and the recommendations read the rows; the score was computed from them."""
+    _seed()
+    _seed()  # refreshing replaces the rows rather than adding to them
+    for assessment in Assessment.objects.select_related("result", "questionnaire"):
+        statuses = {row.element: row.status for row in FrameworkAnswer.objects.filter(assessment=assessment)}
+        assert len(statuses) == len(assessment.questionnaire.framework)
+        points = assessment.questionnaire.calibration.framework_points
+        assert assessment.result.framework_score == round_half_up(framework_score(statuses, points))
 
 
 def test_a_citys_own_assessment_is_never_replaced(demo_world):

@@ -35,12 +35,18 @@ def step_url(assessment, step):
 
 @city_role_required(Role.VIEWER)
 def assessment_list(request, *, city, membership):
-    assessments = city.assessments.select_related("questionnaire", "result").order_by("-year")
-    return render(
-        request,
-        "assessments/assessment_list.html",
-        {"city": city, "membership": membership, "assessments": assessments, "this_year": date.today().year},
-    )
+    assessments = list(city.assessments.select_related("questionnaire", "result").order_by("-year"))
+    context = {
+        "city": city,
+        "membership": membership,
+        "assessments": assessments,
+        "this_year": date.today().year,
+        # One assessment is filled in at a time: while one is open, the page leads to it instead of offering another.
+        "open_assessment": next((assessment for assessment in assessments if assessment.is_open), None),
+        # Demonstration years hold no answers, so there is nothing to start from.
+        "can_copy": any(not assessment.is_demo and not assessment.is_open for assessment in assessments),
+    }
+    return render(request, "assessments/assessment_list.html", context)
 
 
 @require_POST

@@ -113,3 +113,15 @@ def test_links_built_in_a_language_keep_it(settings):
         assert reverse("casestudies:library") == "/fr/case-studies/"
     with translation.override("en"):
         assert reverse("casestudies:library") == "/en/case-studies/"
+
+
+@pytest.mark.parametrize(
+    ("language", "written"), [("en", "4 December 2026"), ("fr", "4 décembre 2026")], ids=["en", "fr"]
+)
+def test_dates_are_written_day_month_year_in_each_language(language, written):
+    from datetime import date
+
+    from django.utils.formats import date_format
+
+    with translation.override(language):
+        assert date_format(date(2026, 12, 4)) == written
