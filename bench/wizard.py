@@ -6,7 +6,7 @@ builds it: a draft half filled in for the wizard, three submitted years for the 
 
 from itertools import cycle
 
-from django.urls import reverse
+from django.urls import reverse, translate_url
 
 from assessments import selectors
 from assessments.models import Membership
@@ -158,6 +158,13 @@ def wizard_get():
     return _logged_in(contributor), step_url(assessment)
 
 
+@benchmark("wizard-get-fr", baseline=PLAIN_FORM, target=1.5, max_queries=15)
+def wizard_get_french():
+    """The same step in French (/fr/…): the catalogue and the questionnaire's translation add no query."""
+    assessment, contributor = half_filled_draft("Wizard Get FR")
+    return _logged_in(contributor), translate_url(step_url(assessment), "fr")
+
+
 @benchmark("wizard-post", baseline=PLAIN_FORM_POST, target=1.6, max_queries=15)
 def wizard_post():
     """A contributor saves the 7-question step with one answer changed: saved, then redirected."""
@@ -187,3 +194,10 @@ def profile():
     """The openness profile of the latest of three submitted years (radar, history of the three)."""
     lead, assessments = submitted_years("Profile")
     return _logged_in(lead), selectors.profile_url(assessments[-1])
+
+
+@benchmark("profile-fr", baseline=BASE_LAYOUT, target=10.0, max_queries=20)
+def profile_french():
+    """The same profile in French: translated names and French number formats, no query more."""
+    lead, assessments = submitted_years("Profile FR")
+    return _logged_in(lead), translate_url(selectors.profile_url(assessments[-1]), "fr")
