@@ -19,7 +19,7 @@ from opencities.vocabulary import KIND_CHOICE, KIND_MULTI, KIND_NUMBER, KIND_YES
 from . import selectors
 from .citytype import UNKNOWN_TIER, UNKNOWN_TIER_NAME
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, GawcTier, Niche, Question
-from .numbers import UnclearNumber, figure, number_read
+from .numbers import UnclearNumber, data_figure, figure, number_read
 from .scoring import NONE_OF_THESE, AnswerValue, not_applicable_limit
 from .selectors import value_in_words
 from .services.assessments import PROFILE_FIELDS, AnswerConflict, answers_save, framework_save, profile_save
@@ -88,8 +88,12 @@ class QuestionRow:
 
 
 def shown(value: AnswerValue) -> str:
-    """An answer as the page showed it, kept in a hidden field: an unchanged question is never saved."""
-    number = None if value.number is None else f"{value.number:f}"
+    """An answer as the page showed it, kept in a hidden field: an unchanged question is never saved.
+
+    The number is in the data format, whatever the page's language, so that switching language never makes an
+    unchanged answer look changed.
+    """
+    number = None if value.number is None else data_figure(value.number)
     return json.dumps({**asdict(value), "number": number}, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -171,7 +175,8 @@ class QuestionFields:
         elif self.question.kind == KIND_MULTI:
             initial[self.value] = [special] if special else list(value.option_keys)
         else:
-            initial[self.value] = "" if value.number is None else f"{value.number:f}"
+            # The language's way, as the member types it back ("1,2" in French), without grouping to edit around.
+            initial[self.value] = "" if value.number is None else figure(value.number, grouped=False)
             initial[self.dont_know] = value.dont_know
             if self.question.allows_not_applicable:
                 initial[self.not_applicable] = value.not_applicable
@@ -500,6 +505,12 @@ class TypedNumberField(forms.Field):
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "inputmode": "numeric" if self.decimals == 0 else "decimal"}
 
+    def prepare_value(self, value):
+        # A stored number as the member types it in this language ("18,5" in French); typed text stays as typed.
+        if isinstance(value, int | Decimal) and not isinstance(value, bool):
+            return figure(value, grouped=False)
+        return value
+
     def to_python(self, value):
         if value in self.empty_values or not str(value).strip():
             return None
@@ -587,7 +598,9 @@ class ProfileStepForm(forms.ModelForm):
 
 def _population_bounds(value):
     if value is not None and not 1 <= value <= 100_000_000:
-        raise forms.ValidationError(_("Enter a population from 1 to 100,000,000."))
+        raise forms.ValidationError(
+            _("Enter a population from %(min)s to %(max)s.") % {"min": figure(1), "max": figure(100_000_000)}
+        )
 
 
 def framework_seen(status, link):

@@ -551,7 +551,11 @@ def test_an_answer_shown_in_its_fields_reads_back_as_the_same_answer(city, lead)
 
 @pytest.mark.parametrize(
     ("typed", "message"),
-    [("1,2", "Write decimals with a point"), ("1,234", "could mean 1234 or 1.234"), ("2.125", "at most 2 decimals")],
+    [
+        ("1,2", "Write decimals with a point, not a comma: for example 1.2."),
+        ("1.234,5", "Write decimals with a point, not a comma: for example 1,234.5."),
+        ("2.125", "at most 2 decimals"),
+    ],
 )
 def test_a_number_that_could_be_misread_is_refused_and_kept_as_typed(client, city, lead, typed, message):
     assessment = started(city, lead)
@@ -573,7 +577,7 @@ def test_the_profile_population_is_a_text_box_read_without_guessing(client, city
     # A browser's number box sends nothing for "1,2" (the value would be lost); a text box sends what was typed.
     assert re.search(r'<input type="text" name="metro_population"[^>]*inputmode="numeric"', page.content.decode())
     refused = client.post(step_url(assessment, "profile"), {**form_data(page.content), "metro_population": "1.350"})
-    assert 'value="1.350"' in refused.content.decode() and "without a point" in refused.content.decode()
+    assert 'value="1.350"' in refused.content.decode() and "without decimals" in refused.content.decode()
     assert "The city profile was not saved" in refused.content.decode()  # it is saved as one whole
     assessment.refresh_from_db()
     assert assessment.metro_population == city.metro_population
