@@ -1,4 +1,8 @@
-"""A city's own answers as spreadsheet rows, for sign-off inside the city administration."""
+"""A city's own answers as spreadsheet rows, for sign-off inside the city administration.
+
+The CSV follows the language of the page it is downloaded from (";" and decimal commas in French), since it is
+opened to read and sign off, never imported back; the XLSX holds the points as numbers.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -7,7 +11,7 @@ import tablib
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opencities.spreadsheets import dataset_escaped
+from opencities.spreadsheets import csv_content, xlsx_content
 
 from . import selectors
 from .models import Answer, Assessment, FrameworkAnswer, FrameworkStatus, Niche, Question, QuestionKind
@@ -40,10 +44,6 @@ def _person(user) -> str:
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _number(value: Decimal) -> str:
-    return figure(value)
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -195,6 +195,8 @@ def answers_dataset(rows: list[AnswerRow]) -> tablib.Dataset:
 
 
 def spreadsheet_content(dataset: tablib.Dataset, fmt: str) -> bytes:
-    """CSV (UTF-8 with a byte-order mark, so that Excel reads accents) or XLSX, formulas defused."""
-    content = dataset_escaped(dataset).export(fmt)
-    return content.encode("utf-8-sig") if isinstance(content, str) else content
+    """CSV in the language's convention (UTF-8 with a byte-order mark) or XLSX, formulas defused."""
+    rows = [dataset.headers, *dataset]
+    if fmt == "xlsx":
+        return xlsx_content(rows, title=dataset.title)
+    return csv_content(rows, number=lambda value: figure(value, grouped=False))

@@ -37,6 +37,11 @@ urlpatterns = [
         name="assessment_compare_csv",
     ),
     path(
+        "cities/<slug:slug>/assessments/<int:pk>/compare.xlsx",
+        compare.assessment_compare_xlsx,
+        name="assessment_compare_xlsx",
+    ),
+    path(
         "cities/<slug:slug>/assessments/<int:pk>/publish/",
         publish.assessment_publish,
         name="assessment_publish",

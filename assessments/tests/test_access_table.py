@@ -58,6 +58,7 @@ ACCESS_TABLE = {
     "assessment_export": {"get": MEMBERS},
     "assessment_compare": {"get": MEMBERS},
     "assessment_compare_csv": {"get": MEMBERS},
+    "assessment_compare_xlsx": {"get": MEMBERS},
     # The blank questionnaire is public, like the method page.
     "questionnaire_print": {"get": _row(OK, OK, OK, OK, OK, OK)},
     # The world's assessment is a draft: the lead is told it must be submitted first (a redirect with a
@@ -150,6 +151,7 @@ def _request(name, world):
         "assessment_export": ({**assessment, "fmt": "csv"}, {}),
         "assessment_compare": (submitted, {"group": "all"}),
         "assessment_compare_csv": (submitted, {"group": "all"}),
+        "assessment_compare_xlsx": (submitted, {"group": "all"}),
         "questionnaire_print": ({"version": world["assessment"].questionnaire.version}, {}),
         "city_detail": ({"slug": slug}, {}),
         "city_members": ({"slug": slug}, {}),

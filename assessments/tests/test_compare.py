@@ -207,6 +207,6 @@ def test_the_csv_writes_a_city_name_that_looks_like_a_formula_as_text(client, le
     response = client.get(
         reverse("assessment_compare_csv", kwargs={"slug": subject.city.slug, "pk": subject.pk}) + "?group=all"
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["City", "'" + name]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

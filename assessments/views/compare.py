@@ -8,16 +8,18 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from opencities.spreadsheets import EscapedCSVWriter
+from opencities.spreadsheets import csv_content, xlsx_content
 
 from .. import comparison, peer_groups, selectors
 from ..access import city_role_required
 from ..citytype import GAWC_TIER_INDEX, GAWC_TIER_ORDER
 from ..models import City, GawcTier, Role
+from ..numbers import figure
 from ..radar import responsive_svg
 from ..scoring import round_half_up
 from ..spread import SpreadRow, spread_drawing
@@ -101,7 +103,7 @@ def _spread_svg(comparisons):
 
 
 def _thousands(value):
-    return None if value is None else f"{int(value):,}"
+    return None if value is None else figure(int(value))
 
 
 def _figure_median(values, rules):
@@ -170,9 +172,9 @@ def reference_facts(assessment, group, peers):
             {
                 "figure": _("Foreign-born or foreign share (%)"),
                 **share,
-                "value": None if share["value"] is None else _plain(Decimal(share["value"])),
+                "value": None if share["value"] is None else _shown(Decimal(share["value"])),
                 "definition": own_definition if own_share is not None else city.get_foreign_born_definition_display(),
-                "median": None if share_median is None else _plain(share_median),
+                "median": None if share_median is None else _shown(share_median),
                 "n": share_n,
             },
             {
@@ -281,25 +283,23 @@ def assessment_compare(request, pk, *, city, membership):
     return render(request, "assessments/compare.html", context)
 
 
-@city_role_required(Role.VIEWER)
-def assessment_compare_csv(request, pk, *, city, membership):
-    assessment = _assessment(city, pk)
-    context = comparison_for(request, assessment)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"opencities-{slugify(city.slug)}-{assessment.year}-compare-{context['kind']}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = EscapedCSVWriter(response)
-    writer.writerow([_("City"), city.name, _("Year"), assessment.year])
-    writer.writerow([_("Peer group"), context["group"].definition])
-    writer.writerow([_("Cities in the group (n)"), context["n"]])
+def _table_rows(assessment, context) -> tuple[list[list], int]:
+    """The compare table as the downloads hold it, scores rounded as on the page; and the row of its headings."""
+    city = assessment.city
+    rows = [
+        [_("City"), city.name, _("Year"), assessment.year],
+        [_("Peer group"), str(context["group"].definition)],
+        [_("Cities in the group (n)"), context["n"]],
+    ]
     if assessment.result.is_superseded:
-        writer.writerow([_("Note"), _("Superseded: the assessment was reopened; these are its last submission's.")])
+        rows.append([_("Note"), _("Superseded: the assessment was reopened; these are its last submission's.")])
     if context["has_demo"]:
-        writer.writerow([_("Note"), _("Includes demonstration data: synthetic, not real cities' results.")])
+        rows.append([_("Note"), _("Includes demonstration data: synthetic, not real cities' results.")])
     if context["too_few"]:
-        writer.writerow([_("Note"), _("Too few cities to compare: no group figures are given.")])
-    writer.writerow([])
-    writer.writerow(
+        rows.append([_("Note"), _("Too few cities to compare: no group figures are given.")])
+    rows.append([])
+    headings = len(rows)
+    rows.append(
         [
             _("Dimension"),
             _("Your score"),
@@ -312,21 +312,44 @@ def assessment_compare_csv(request, pk, *, city, membership):
         ]
     )
     for row in context["comparisons"]:
-        writer.writerow(
-            [
-                row.name,
-                _plain(row.score),
-                _plain(row.stats.median),
-                _plain(row.stats.p25),
-                _plain(row.stats.p75),
-                _plain(row.stats.minimum),
-                _plain(row.stats.maximum),
-                _plain(row.rank),
-            ]
-        )
+        stats = row.stats
+        values = (row.score, stats.median, stats.p25, stats.p75, stats.minimum, stats.maximum, row.rank)
+        rows.append([row.name, *(_rounded(value) for value in values)])
+    return [[str(cell) if isinstance(cell, Promise) else cell for cell in row] for row in rows], headings
+
+
+def _compare_download(request, pk, city, fmt):
+    assessment = _assessment(city, pk)
+    context = comparison_for(request, assessment)
+    rows, headings = _table_rows(assessment, context)
+    if fmt == "xlsx":
+        content = xlsx_content(rows, title=_("Comparison"), bold_rows=(headings,))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        # One decimal, as the page shows them, in the language's convention (the page's link says which).
+        content = csv_content(rows, number=lambda value: figure(value, places=1, grouped=False))
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    filename = f"opencities-{slugify(city.slug)}-{assessment.year}-compare-{context['kind']}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _plain(value):
+@city_role_required(Role.VIEWER)
+def assessment_compare_csv(request, pk, *, city, membership):
+    return _compare_download(request, pk, city, "csv")
+
+
+@city_role_required(Role.VIEWER)
+def assessment_compare_xlsx(request, pk, *, city, membership):
+    return _compare_download(request, pk, city, "xlsx")
+
+
+def _rounded(value):
     # The page rounds with floatformat:1, which also rounds half up.
-    return "" if value is None else f"{round_half_up(value):f}"
+    return None if value is None else round_half_up(value)
+
+
+def _shown(value):
+    """A figure of the page's reference table with one decimal, in the page's language."""
+    return figure(value, places=1)

@@ -7,7 +7,9 @@ import openpyxl
 import pytest
 import tablib
 from django.contrib import admin
+from django.utils import translation
 
+from assessments.numbers import figure
 from opencities import spreadsheets
 from opencities.spreadsheets import dataset_escaped, formula_escaped, formula_unescaped
 
@@ -54,10 +56,36 @@ def test_the_xlsx_export_format_escapes(text):
     assert sheet["B2"].value == "plain"
 
 
-def test_the_hand_built_csv_writer_escapes_every_cell():
-    out = io.StringIO()
-    spreadsheets.EscapedCSVWriter(out).writerow(["=1+1", "Zürich", 3, None])
-    assert out.getvalue() == "'=1+1,Zürich,3,\r\n"
+def test_the_members_csv_escapes_every_text_but_never_a_number():
+    content = spreadsheets.csv_content([["=1+1", "Zürich", 3, None, Decimal("-1.5")]], number=str)
+    assert content == "\ufeff'=1+1,Zürich,3,,-1.5\r\n".encode()  # a negative number is no formula to stop
+
+
+@pytest.mark.parametrize(
+    ("language", "delimiter", "words"),
+    [("en", ",", "commas between columns, decimal points"), ("fr", ";", "decimal commas")],
+)
+def test_the_members_csv_takes_the_list_separator_of_the_languages_decimal_mark(language, delimiter, words):
+    with translation.override(language):
+        convention = spreadsheets.csv_convention()
+        content = spreadsheets.csv_content([["a", Decimal("1.5")]], number=lambda value: figure(value))
+    assert convention.delimiter == delimiter
+    assert words in convention.in_words or language == "fr"  # the French words come from the catalogue
+    assert content.decode("utf-8-sig") == f"a{delimiter}{'1,5' if language == 'fr' else '1.5'}\r\n"
+
+
+def test_the_members_xlsx_holds_numbers_as_numbers_and_texts_escaped():
+    content = spreadsheets.xlsx_content(
+        [["Dimension", "Score"], ["=1+1", Decimal("49.5")], ["Zürich", 3]], title="Compare: a/b"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "Compare- a-b"
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["Dimension", "Score"],
+        ["'=1+1", 49.5],
+        ["Zürich", 3],
+    ]
+    assert sheet["B2"].data_type == "n" and sheet["A1"].font.bold and not sheet["A2"].font.bold
 
 
 def test_every_admin_export_format_escapes():
