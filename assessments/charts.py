@@ -3,6 +3,7 @@
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .numbers import figure
 from .radar import index_history_drawing, radar_drawing, responsive_svg
 from .selectors import Profile
 
@@ -32,10 +33,15 @@ def profile_radar_svg(profile: Profile, city, peer_medians: dict | None = None) 
         "year": profile.assessment.year,
     }
     summary = "; ".join(
-        f"{row.name}: {row.score if row.score is not None else row.band_label}" for row in profile.dimensions
+        f"{row.name}: {_score(row.score) if row.score is not None else row.band_label}" for row in profile.dimensions
     )
     # The markup is built by our renderer with every label escaped.
     return mark_safe(responsive_svg(wide, phone, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308
+
+
+def _score(score) -> str:
+    """A score in words as the page's table shows it: one decimal, the language's mark (49,5 in French)."""
+    return figure(score, places=1)
 
 
 def _history_label(row) -> str:
@@ -50,7 +56,7 @@ def index_history_svg(profile: Profile, city) -> str:
     title = _("Line chart of the openness index of %(city)s by year, on a scale of 0 to 100") % {"city": city.name}
     summary = "; ".join(
         f"{row.year}{_(' (demonstration data)') if row.is_demo else ''}: "
-        f"{row.openness_index if row.openness_index is not None else _('not scored')}"
+        f"{_score(row.openness_index) if row.openness_index is not None else _('not scored')}"
         for row in profile.history
     )
     return mark_safe(responsive_svg(wide, phone, title=title, description=summary, css_class="w-100 h-auto"))  # noqa: S308

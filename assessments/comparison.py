@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from typing import Literal
 
-from opencities.vocabulary import BAND_HIGH, BAND_LOW
+from django.utils.translation import gettext as _
+
+from opencities.vocabulary import BAND_HIGH, BAND_LOW, BAND_WORDS
 
 from .calibration import Bands, PeerGroupRules
+from .numbers import figure
 from .scoring import BandName, band, round_half_up
 
 Basis = Literal["peer median", "absolute bands"]
@@ -222,24 +225,27 @@ def strengths_and_weaknesses(
 
 
 def _shown(value: Decimal) -> str:
-    return str(round_half_up(value, 1))
+    return figure(value, places=1)  # rounded half up, in the language's way (49,5 in French)
 
 
 def gap_in_words(item: DimensionComparison | Highlight) -> str:
-    """The gap to the peer median in plain English, or for a highlight on absolute bands, the score's band."""
+    """The gap to the peer median in words, or for a highlight on absolute bands, the score's band."""
     if isinstance(item, Highlight):
         if item.basis == ABSOLUTE_BANDS:
-            return f"in the {item.band} band (score {_shown(item.comparison.score)})"
+            return _("in the %(band)s band (score %(score)s)") % {
+                "band": BAND_WORDS.get(item.band, item.band),
+                "score": _shown(item.comparison.score),
+            }
         item = item.comparison
     if item.score is None:
-        return "not scored"
+        return _("not scored")
     if item.gap is None or item.stats.median is None:
-        return "too few cities to compare"
+        return _("too few cities to compare")
     median = _shown(item.stats.median)
     # Judged on the rounded gap, so the words never say "0.0 points above".
     shown_gap = round_half_up(item.gap, 1)
     if shown_gap > 0:
-        return f"{shown_gap} points above the peer median of {median}"
+        return _("%(gap)s points above the peer median of %(median)s") % {"gap": _shown(shown_gap), "median": median}
     if shown_gap < 0:
-        return f"{-shown_gap} points below the peer median of {median}"
-    return f"level with the peer median of {median}"
+        return _("%(gap)s points below the peer median of %(median)s") % {"gap": _shown(-shown_gap), "median": median}
+    return _("level with the peer median of %(median)s") % {"median": median}

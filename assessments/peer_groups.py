@@ -22,6 +22,7 @@ from opencities.vocabulary import city_type_name
 from .citytype import GAWC_TIER_INDEX
 from .comparison import compare, scores_with_index
 from .models import Answer, Assessment, City, Region
+from .numbers import figure
 
 TYPE, REGION, SIZE, ALL, PICKED = "type", "region", "size", "all", "picked"
 GROUP_KINDS = (TYPE, REGION, SIZE, ALL, PICKED)
@@ -44,9 +45,8 @@ class SizeBand:
 
     def __str__(self):
         def millions(value):
-            text = f"{Decimal(value) / 1_000_000:f}"
-            # Trailing zeros of the fraction only: 10 M stays 10 M.
-            return (text.rstrip("0").rstrip(".") if "." in text else text) + " M"
+            # Trailing zeros of the fraction only: 10 M stays 10 M; 1.5 M is 1,5 M in French.
+            return figure(Decimal(value) / 1_000_000) + " M"
 
         if self.high is None:
             return _("%(low)s or more") % {"low": millions(self.low)}

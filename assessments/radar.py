@@ -19,6 +19,8 @@ from reportlab.lib.utils import simpleSplit
 
 from opencities.fonts import BOLD, REGULAR, register_fonts
 
+from .numbers import figure
+
 SCALE_MAX = 100
 RINGS = (25, 50, 75, 100)
 
@@ -41,6 +43,12 @@ def _fraction(value: Decimal | float | int | None, what: str) -> float:
     if not 0 <= number <= SCALE_MAX:
         raise ValueError(f"{what} must be between 0 and {SCALE_MAX}, got {value}")
     return number / SCALE_MAX
+
+
+def _shown(value: Decimal | float | int) -> str:
+    """A value as given, with its decimals (a stored score keeps its one: 48.0), in the language's way (48,0)."""
+    decimals = -Decimal(str(value)).as_tuple().exponent
+    return figure(value, places=max(decimals, 0))
 
 
 def radar_drawing(
@@ -260,7 +268,9 @@ def index_history_drawing(
         y = bottom + plot_height * _fraction(value, "index")
         drawing.add(Circle(x, y, 3, fillColor=CITY_COLOUR, strokeColor=None))
         drawing.add(
-            String(x, y + 6, f"{value}", fontName=BOLD, fontSize=font_size, fillColor=TEXT_COLOUR, textAnchor="middle")
+            String(
+                x, y + 6, _shown(value), fontName=BOLD, fontSize=font_size, fillColor=TEXT_COLOUR, textAnchor="middle"
+            )
         )
     return drawing
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.dates import MONTHS
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from reportlab.lib import colors
@@ -23,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from assessments.numbers import figure
 from assessments.radar import radar_drawing
 from opencities.documents import (
     FRAME_WIDTH,
@@ -113,10 +114,10 @@ def _note(raw: str, style: ParagraphStyle) -> list[Flowable]:
 
 
 def _fmt(value: Decimal | float | int | None) -> str:
-    """A score shown with one decimal, rounded half up; a dash when there is none."""
+    """A score shown with one decimal, rounded half up, in the language's way (49,5 in French); a dash for none."""
     if value is None:
         return DASH
-    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    return figure(value, places=1)
 
 
 def _change(score: Decimal | None, previous: Decimal | None) -> str:
@@ -126,10 +127,10 @@ def _change(score: Decimal | None, previous: Decimal | None) -> str:
         return _("new")
     delta = Decimal(score - previous).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if delta > 0:
-        return f"+{delta}"
+        return f"+{figure(delta, places=1)}"
     if delta < 0:
-        return f"{MINUS}{-delta}"
-    return "0.0"
+        return f"{MINUS}{figure(-delta, places=1)}"
+    return figure(0, places=1)
 
 
 def _band(band: str) -> str:
@@ -138,7 +139,8 @@ def _band(band: str) -> str:
 
 
 def _date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month]} {day.year}"
+    """A day as the language writes it: 4 December 2026, 4 décembre 2026 (its DATE_FORMAT)."""
+    return date_format(day)
 
 
 def _cities(n: int) -> str:

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from assessments.numbers import figure
 from assessments.scoring import FRAMEWORK_STATUSES, round_half_up
 from opencities.vocabulary import BAND_KEYS, BAND_WORDS, CITY_TYPE_KEYS
 
@@ -167,7 +168,7 @@ class FrameworkGap:
 
 
 def _one_decimal(value: Decimal) -> str:
-    return str(round_half_up(value, 1))
+    return figure(value, places=1)  # rounded half up, in the language's way (49,5 in French)
 
 
 def _lower_first(name: str) -> str:

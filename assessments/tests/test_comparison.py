@@ -4,6 +4,7 @@ import statistics
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -416,3 +417,12 @@ def test_gap_in_words_for_highlights_on_either_basis():
     (strength,), _ = strengths_and_weaknesses([row("a", "67.5", "55")], BANDS)
     assert isinstance(strength, Highlight)
     assert gap_in_words(strength) == "12.5 points above the peer median of 55.0"
+
+
+def test_the_gap_in_words_writes_its_numbers_the_way_of_the_readers_language():
+    with translation.override("fr"):
+        words = gap_in_words(row("a", "67.5", "55"))
+        (strength,), _ = strengths_and_weaknesses([row("a", "78")], BANDS)
+        band_words = gap_in_words(strength)
+    assert "12,5" in words and "55,0" in words and "." not in words
+    assert "78,0" in band_words

@@ -118,3 +118,10 @@ def test_the_home_and_case_studies_pages_link_to_the_directory(client):
 )
 def test_size_bands_in_words(band, words):
     assert str(band) == words
+
+
+def test_a_size_band_writes_its_millions_the_way_of_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert "1,5 M" in str(SizeBand(1_500_000, 3_000_000)) and "3 M" in str(SizeBand(1_500_000, 3_000_000))

@@ -6,6 +6,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import translation
 from reportlab.graphics.shapes import Drawing, Group, String
 from reportlab.lib.units import mm
 
@@ -260,3 +261,10 @@ def test_no_label_runs_into_another_or_into_the_legend(size):
         if _overlap(first, second)
     ]
     assert clashes == []
+
+
+def test_the_history_chart_writes_its_values_the_way_of_the_readers_language():
+    with translation.override("fr"):
+        drawing = index_history_drawing([("2024", Decimal("41.5")), ("2025", Decimal("48.0")), ("2026", Decimal(50))])
+    values = {string.text for string in _strings(drawing) if string.fontName == "DejaVuSans-Bold"}
+    assert values == {"41,5", "48,0", "50"}  # each as given, with the French decimal comma

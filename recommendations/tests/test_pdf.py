@@ -9,6 +9,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.utils import translation
 from django.utils.html import strip_tags
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
@@ -277,6 +278,16 @@ def test_the_scores_table_shows_peers_and_the_change_since_last_year(rich_text):
     assert "\u22122.0" in rich_text  # a typographic minus
     assert "new" in rich_text
     assert "40.0–60.0" in rich_text  # the first dimension's 25th–75th percentiles
+
+
+def test_the_french_report_writes_its_numbers_and_dates_the_french_way():
+    with translation.override("fr"):
+        text = words(pdf.render_report(rich_data(index=Decimal("49.45"))).content)
+    assert "49,5" in text and "49.5" not in text  # the index, rounded half up
+    assert "+3,0" in text and "\u22122,0" in text
+    assert "40,0–60,0" in text  # the first dimension's 25th–75th percentiles
+    assert "62,5" in text  # the percentile rank
+    assert "17 mai 2024" in text
 
 
 def test_the_recommendations_say_why_and_what_to_do(rich_text):

@@ -4,6 +4,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -557,3 +558,10 @@ def test_every_gap_a_chosen_rule_closes_is_listed_with_that_rule(rules, inputs):
     for recommendation in chosen:
         for key in recommendation.framework_gaps:
             assert recommendation.rule.key in gaps[key].closed_by
+
+
+def test_a_dimension_reason_writes_its_scores_the_way_of_the_readers_language():
+    with translation.override("fr"):
+        (recommendation,) = recommend([rule(bands=("low",))], [dim(score="32.25", median="55")], [], "world-city")
+    (reason,) = recommendation.reasons
+    assert "32,3" in reason and "55,0" in reason and "32.3" not in reason
