@@ -114,11 +114,13 @@ def healthz_ping_turn_key(broker_url: str) -> str:
 def release() -> str:
     """A digest of the code that writes generated documents, so a new release never serves an old document."""
     # Imported here: these modules read their cached entries through this one.
+    from assessments import numbers
     from casestudies import brief
     from opencities import documents, method, vocabulary
     from recommendations import pdf
 
-    modules = (brief, documents, method, vocabulary, pdf)
+    # numbers: how every figure in them is written (18,5 in French).
+    modules = (brief, documents, method, vocabulary, pdf, numbers)
     # The brief also prints the shipped questionnaire's calibration.
     sources = (*(Path(module.__file__).read_bytes() for module in modules), method.SHIPPED_QUESTIONNAIRE.read_bytes())
     return hashlib.sha256(b"".join(sources)).hexdigest()[:16]
