@@ -101,7 +101,7 @@ def _framework_rows(assessment: Assessment, framework_answers: dict[str, Framewo
     points = assessment.questionnaire.calibration.framework_points
     statuses = dict(FrameworkStatus.choices)
     rows = []
-    for element in assessment.questionnaire.framework:
+    for element in selectors.questionnaire_structure(assessment.questionnaire).framework:  # the reader's language
         item = framework_answers.get(element["key"])
         status = item.status if item else ""
         rows.append(

@@ -1,16 +1,21 @@
 """Reads for cities, their teams and their assessments, with the joins done once."""
 
-from dataclasses import dataclass, replace
+import copy
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from opencities import caching
-from opencities.vocabulary import BAND_WORDS, KIND_CHOICE, CityTypeName, city_type_name
+from opencities.vocabulary import BAND_WORDS, KIND_CHOICE, POLICY_THEMES, CityTypeName, city_type_name
 
 from .calibration import Bands
 from .citytype import RULE_DESCRIPTIONS, UNKNOWN_TIER, UNKNOWN_TIER_NAME
@@ -33,7 +38,21 @@ from .models import (
 )
 from .numbers import figure
 from .peer_groups import SizeBand, size_band, size_bands
+from .questionnaire import QuestionnaireDef
+from .questionnaire_translations import (
+    SOURCE_LANGUAGE,
+    QuestionnaireShape,
+    QuestionnaireTranslation,
+    QuestionShape,
+    QuestionTexts,
+    TranslationError,
+    parse_translation,
+    shape_of,
+    translation_file_name,
+)
 from .scoring import NONE_OF_THESE, AnswerValue, Band, DimensionSpec, OptionSpec, QuestionSpec, band
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,11 +152,18 @@ FRAMEWORK_STEP = "framework"
 
 @dataclass(frozen=True)
 class Structure:
-    """A questionnaire version's dimensions and questions (with options), read in three queries."""
+    """A questionnaire version's dimensions and questions (with options) and framework elements, read in three
+    queries, with their texts in one language (`language`).
+
+    The texts of a translated structure are on copies of the rows (see `questionnaire_structure`): never save them.
+    """
 
     version: QuestionnaireVersion
     dimensions: list[Dimension]
     questions_by_dimension: dict[int, list[Question]]
+    framework: tuple[dict, ...] = ()  # {"key", "name", "help"} per element, in the version's order
+    title: str = ""
+    language: str = SOURCE_LANGUAGE
 
     @property
     def specs(self) -> list[DimensionSpec]:
@@ -157,6 +183,81 @@ class Structure:
     def step_keys(self) -> list[str]:
         return [PROFILE_STEP, *(d.key for d in self.dimensions), FRAMEWORK_STEP]
 
+    @property
+    def shape(self) -> QuestionnaireShape:
+        """The keys a translation of this version must have."""
+        return QuestionnaireShape(
+            version=self.version.version,
+            major=self.version.major,
+            dimension_keys=tuple(dimension.key for dimension in self.dimensions),
+            questions=tuple(
+                QuestionShape(
+                    key=question.key,
+                    kind=question.kind,
+                    option_keys=tuple(option.key for option in question.options.all()),
+                    has_unit=bool(question.unit),
+                )
+                for dimension in self.dimensions
+                for question in self.questions_by_dimension[dimension.pk]
+            ),
+            framework_keys=tuple(element["key"] for element in self.framework),
+        )
+
+    def translated(self, texts: QuestionnaireTranslation) -> "Structure":
+        """The same structure with the texts of `texts`, a translation checked against this version."""
+        return Structure(
+            version=self.version,
+            dimensions=[
+                _with_texts(
+                    dimension,
+                    name=texts.dimensions[dimension.key].name,
+                    description=texts.dimensions[dimension.key].description,
+                )
+                for dimension in self.dimensions
+            ],
+            questions_by_dimension={
+                pk: [_translated_question(question, texts.questions[question.key]) for question in questions]
+                for pk, questions in self.questions_by_dimension.items()
+            },
+            framework=tuple(
+                {
+                    **element,
+                    "name": texts.framework[element["key"]].name,
+                    "help": texts.framework[element["key"]].help,
+                }
+                for element in self.framework
+            ),
+            title=texts.title,
+            language=texts.language,
+        )
+
+
+def _with_texts(row, **texts):
+    """A copy of a row with other texts; the row itself stays as stored."""
+    shown = copy.copy(row)
+    for name, text in texts.items():
+        setattr(shown, name, text)
+    return shown
+
+
+OPTIONS = Question.options.rel.cache_name  # where a prefetch keeps a question's options
+
+
+def _translated_question(question: Question, texts: QuestionTexts) -> Question:
+    shown = _with_texts(question, text=texts.text, help=texts.help, unit=texts.unit if question.unit else "")
+    stored_options = question.options.all()
+    # What `question.options.all()` answers for a prefetched relation, as Django's prefetch leaves it, so that
+    # forms and templates read the labels without a query and without knowing of translations.
+    options = stored_options._chain()
+    options._result_cache = [_with_texts(option, label=texts.options[option.key]) for option in stored_options]
+    options._prefetch_done = True
+    shown._prefetched_objects_cache = {**question._prefetched_objects_cache, OPTIONS: options}
+    return shown
+
+
+# In the cache keys of structures: a release that changes what a structure holds never reads an older one's.
+STRUCTURE_SHAPE = tuple(field.name for field in fields(Structure))
+
 
 def question_spec(question: Question) -> QuestionSpec:
     return QuestionSpec(
@@ -172,12 +273,58 @@ def question_spec(question: Question) -> QuestionSpec:
     )
 
 
-def questionnaire_structure(version: QuestionnaireVersion) -> Structure:
-    """A version's structure; a published version never changes, so it is read once (see opencities/caching.py)."""
+def stored_structure(version: QuestionnaireVersion) -> Structure:
+    """A version's structure with its texts as stored (English); a published version never changes, so it is read
+    once (see opencities/caching.py)."""
     if version.status != QuestionnaireVersion.Status.PUBLISHED:
         return _read_structure(version)
-    key = caching.structure_key(version.pk, version.source_sha256, version.loaded_at)
+    key = caching.structure_key(
+        version.pk, version.source_sha256, version.loaded_at, shape=STRUCTURE_SHAPE, texts=SOURCE_LANGUAGE
+    )
     return caching.cached(key, lambda: _read_structure(version))
+
+
+def questionnaire_structure(version: QuestionnaireVersion) -> Structure:
+    """A version's structure in the active language: what the wizard, the review, the print view, the exports, the
+    profile, the compare page and the report show (docs/languages.md).
+
+    The texts come from the translation file of the version's major version, read from disk and checked against
+    every loaded version of it; they are never stored in the version. English gets the texts as stored, and so does
+    a language whose file is missing or refused, with the fault logged. Scores read only keys, weights and points,
+    which are the same in every language.
+    """
+    language = _questionnaire_language()
+    if language is None:
+        return stored_structure(version)
+    path = translation_path(version.major, language)
+    try:
+        stat = path.stat()
+    except OSError as error:
+        logger.error("Questionnaire %s is shown with its English texts in %s: %s", version.version, language, error)
+        return stored_structure(version)
+    if version.status != QuestionnaireVersion.Status.PUBLISHED:
+        return _translated_structure(version, language, path)
+    # The file's time and size in the key: a corrected translation is read again, with no new version.
+    key = caching.structure_key(
+        version.pk,
+        version.source_sha256,
+        version.loaded_at,
+        shape=STRUCTURE_SHAPE,
+        texts=f"{language}:{stat.st_mtime_ns}:{stat.st_size}",
+    )
+    # The stored structure is read only on a miss: a page reads one entry, not two.
+    return caching.cached(key, lambda: _translated_structure(version, language, path))
+
+
+def _translated_structure(version: QuestionnaireVersion, language: str, path: Path) -> Structure:
+    stored = stored_structure(version)
+    try:
+        texts = questionnaire_translation(version.major, language, path=path)
+    except (OSError, UnicodeDecodeError, TranslationError) as error:
+        # Kept under the file's key like a translation, so the fault is logged once, not on every page.
+        logger.error("Questionnaire %s is shown with its English texts in %s: %s", version.version, language, error)
+        return stored
+    return stored.translated(texts)
 
 
 def _read_structure(version: QuestionnaireVersion) -> Structure:
@@ -186,7 +333,64 @@ def _read_structure(version: QuestionnaireVersion) -> Structure:
     by_dimension = {dimension.pk: [] for dimension in dimensions}
     for question in questions:
         by_dimension[question.dimension_id].append(question)
-    return Structure(version=version, dimensions=dimensions, questions_by_dimension=by_dimension)
+    return Structure(
+        version=version,
+        dimensions=dimensions,
+        questions_by_dimension=by_dimension,
+        framework=tuple(dict(element) for element in version.framework),
+        title=version.title,
+    )
+
+
+# --- Questionnaire translations: a file per language and major version, beside the questionnaire files ---
+
+QUESTIONNAIRES_DIR = Path(__file__).resolve().parent / "questionnaires"
+
+
+def questionnaire_languages() -> list[str]:
+    """The configured languages the questionnaire needs a translation into: all but its source language."""
+    return [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+
+
+def translation_path(major: int, language: str) -> Path:
+    return QUESTIONNAIRES_DIR / translation_file_name(major, language)
+
+
+def _questionnaire_language() -> str | None:
+    """The active language if the questionnaire is shown translated in it; None: the texts as stored."""
+    language = translation.get_language()
+    if language and language not in dict(settings.LANGUAGES):
+        language = language.split("-")[0]  # fr-ca reads the French
+    return language if language in questionnaire_languages() else None
+
+
+def questionnaire_translation(
+    major: int, language: str, *, path: Path | None = None, also: Sequence[QuestionnaireShape] = ()
+) -> QuestionnaireTranslation:
+    """A major version's translation file, checked against every loaded version of it (and `also`, a version about
+    to be loaded); raises TranslationError naming the file and each question that is wrong."""
+    path = path or translation_path(major, language)
+    versions = QuestionnaireVersion.objects.filter(major=major).defer("source").order_by("minor")
+    shapes = [stored_structure(version).shape for version in versions]
+    return parse_translation(path.read_text(encoding="utf-8"), [*shapes, *also], language=language, source=path.name)
+
+
+def translations_check(definition: QuestionnaireDef) -> tuple[list[str], list[str]]:
+    """Whether the translation files fit a version about to be loaded: (the problems of each file, the names of the
+    files missing). A missing file leaves its language with the English texts; a refused one is a mistake."""
+    problems, missing = [], []
+    for language in questionnaire_languages():
+        path = translation_path(definition.major, language)
+        if not path.exists():
+            missing.append(path.name)
+            continue
+        try:
+            questionnaire_translation(definition.major, language, path=path, also=[shape_of(definition)])
+        except TranslationError as error:
+            problems.extend(error.problems)
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(f"{path.name}: cannot be read: {error}")
+    return problems, missing
 
 
 def answers_by_question(assessment: Assessment, questions=None) -> dict[int, Answer]:
@@ -323,7 +527,7 @@ def assessment_gaps(assessment: Assessment, structure: Structure, answers: dict[
                     )
                 )
     reviewed = set(assessment.framework_answers.exclude(status="").values_list("element", flat=True))
-    for element in assessment.questionnaire.framework:
+    for element in structure.framework:
         if element["key"] not in reviewed:
             gaps.append(
                 Gap(
@@ -478,24 +682,27 @@ def profile_data(assessment: Assessment) -> Profile:
         return Profile(assessment=assessment, result=None)
     calibration = assessment.questionnaire.calibration
     bands = calibration.bands
+    # Names in the reader's language: the dimensions' from the questionnaire's texts, the themes' from the method's
+    # vocabulary (the file names them in English only, as the loader checks).
+    structure = questionnaire_structure(assessment.questionnaire)
+    names = {dimension.key: dimension.name for dimension in structure.dimensions}
+    theme_names = {theme.key: theme.name for theme in POLICY_THEMES}
     dimensions = tuple(
-        _score_row(row.dimension.key, row.dimension.name, row.score, bands)
+        _score_row(row.dimension.key, names.get(row.dimension.key, row.dimension.name), row.score, bands)
         for row in DimensionScore.objects.filter(assessment=assessment).select_related("dimension")
     )
     stored_themes = result.policy_themes
     themes = tuple(
         _score_row(
             theme.key,
-            theme.name,
+            str(theme_names.get(theme.key, theme.name)),
             None if stored_themes.get(theme.key) is None else Decimal(stored_themes[theme.key]),
             bands,
         )
         for theme in calibration.policy_themes
     )
     answers = {item.element: item for item in FrameworkAnswer.objects.filter(assessment=assessment)}
-    framework = tuple(
-        _framework_row(element, answers.get(element["key"])) for element in assessment.questionnaire.framework
-    )
+    framework = tuple(_framework_row(element, answers.get(element["key"])) for element in structure.framework)
     reopening = reopening_of(assessment) if result.is_superseded else None
     history = tuple(
         HistoryRow(

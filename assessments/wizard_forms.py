@@ -657,7 +657,7 @@ class FrameworkStepForm(forms.Form):
     def __init__(self, *args, assessment, answers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.assessment = assessment
-        self.elements = assessment.questionnaire.framework
+        self.elements = selectors.questionnaire_structure(assessment.questionnaire).framework  # the reader's language
         if answers is None:
             answers = {item.element: item for item in assessment.framework_answers.all()}
         self.answers = answers

@@ -7,7 +7,7 @@ right, so a change of data simply leads readers to a new key and the old entry a
 | entry | key carries | moved by |
 |---|---|---|
 | a questionnaire version's calibration | the source file's SHA-256 | nothing: a loaded version never changes |
-| a questionnaire version's structure | its id, digest and load time | nothing (a version loaded again is a new key) |
+| a version's structure, per language | id, digest, load time; translation file's time, size | an edited translation |
 | each city's latest assessment (peer rows) | peer-data version, row shape | writes to cities, assessments, results |
 | the active rule set | the rule-set version | writes to rules, their case studies, the themes |
 | the general recommendations PDF | the rule-set version, the language, the release | the same, a release |
@@ -72,8 +72,11 @@ def calibration_key(source_sha256: str) -> str:
     return f"calibration:{source_sha256}"
 
 
-def structure_key(version_pk: int, source_sha256: str, loaded_at) -> str:
-    return f"structure:{version_pk}:{source_sha256}:{loaded_at.timestamp()}"
+def structure_key(version_pk: int, source_sha256: str, loaded_at, *, shape: tuple[str, ...], texts: str) -> str:
+    """`texts`: the source language for the texts as stored, else the language with its translation file's time and
+    size (a corrected file is read again; it is not part of the version). The shape too: a release that changes
+    what a structure holds never reads an older release's structures."""
+    return f"structure:{digest(shape)}:{version_pk}:{source_sha256}:{loaded_at.timestamp()}:{texts}"
 
 
 def peer_rows_key(*, major: int, first_year: int, last_year: int, demo: bool, shape: tuple[str, ...]) -> str:

@@ -55,7 +55,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("dimensions, questions, options and points"))
     def structure(self, version):
-        structure = selectors.questionnaire_structure(version)
+        structure = selectors.stored_structure(version)  # the version as loaded, in its own words
         dimensions = [
             (dimension, [(q, band_descriptions(q)) for q in structure.questions_by_dimension[dimension.pk]])
             for dimension in structure.dimensions

@@ -80,6 +80,8 @@ def questionnaire_print(request, version):
         "assessments/questionnaire_print.html",
         {
             "questionnaire": questionnaire,
+            "title": structure.title,
+            "framework": structure.framework,
             "steps": steps,
             "question_count": sum(len(questions) for _position, _dimension, questions in steps),
             "gawc_tiers": [label for value, label in GawcTier.choices],
