@@ -125,3 +125,14 @@ def test_dates_are_written_day_month_year_in_each_language(language, written):
 
     with translation.override(language):
         assert date_format(date(2026, 12, 4)) == written
+
+
+def test_the_error_page_speaks_the_readers_language_without_the_database(rf):
+    from opencities.errors import server_error
+
+    with translation.override("fr"), pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.db.backends.base.base.BaseDatabaseWrapper.connect", lambda self: 1 / 0)
+        response = server_error(rf.get("/fr/"))
+    html = response.content.decode()
+    assert response.status_code == 500 and '<html lang="fr">' in html
+    assert "Something went wrong" not in html
