@@ -99,7 +99,7 @@ def _download_csv(page):
     download = download_info.value
     assert download.failure() is None, download.failure()
     assert download.suggested_filename.endswith(".csv")
-    return list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    return list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))  # a BOM, for Excel
 
 
 def _csv_value(rows, label):
