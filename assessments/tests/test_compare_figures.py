@@ -79,8 +79,8 @@ def test_the_groups_medians_use_each_peers_own_snapshot(client, city, lead):
 
     figures = _figures(client, subject, "group=all")
 
-    assert figures["Metropolitan population"][3] == "2,000,002 (n = 5)"
-    assert figures["Foreign-born or foreign share (%)"][3] == "12.0 (n = 5)"
+    assert figures["Metropolitan population"][3] == "2,000,002 (of 5 cities)"
+    assert figures["Foreign-born or foreign share (%)"][3] == "12.0 (of 5 cities)"
     # The peer that did not know its tier has none in its city record either: four tiers, too few for a median.
     assert figures["GaWC tier"][3] == "— (only 4 cities give it; a median needs 5)"
 
