@@ -30,8 +30,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from assessments.models import Region
+from casestudies.content_languages import SOURCE_LANGUAGE, localized
 from casestudies.models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
-from casestudies.resources import COLUMNS, case_studies_import
+from casestudies.resources import COLUMNS, TRANSLATED_FIELDS, case_studies_import
 from casestudies.selectors import LibraryFilters, library
 from opencities.imports import read_dataset
 from opencities.vocabulary import CITY_TYPE_KEYS, DIMENSION_KEYS, RECOMMENDATION_THEME_KEYS
@@ -82,10 +83,14 @@ TAGGED = {"dimensions": DIMENSION, "themes": THEME, "city_types": CITY_TYPE}
 
 @cache
 def shipped() -> tuple[dict, ...]:
-    """The shipped library, as its JSON file gives it."""
+    """The shipped library, as its JSON file gives it, with each text in English under its field's name (title, not
+    title_en), as the generated rows carry it."""
     if not SHIPPED.is_file():
         raise BenchmarkError(f"The case-study benchmarks generate their entries from {SHIPPED}, which is missing.")
-    return tuple(json.loads(SHIPPED.read_text(encoding="utf-8")))
+    return tuple(
+        {**entry, **{field: entry[localized(field, SOURCE_LANGUAGE)] for field in TRANSLATED_FIELDS}}
+        for entry in json.loads(SHIPPED.read_text(encoding="utf-8"))
+    )
 
 
 def _units(text: str) -> list[str]:
@@ -324,10 +329,11 @@ def csv_text(planned: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
+    english = {localized(field, SOURCE_LANGUAGE): field for field in TRANSLATED_FIELDS}
     for row in planned:
         cells = []
         for column in COLUMNS:
-            value = row[column]
+            value = row.get(english.get(column, column))  # another language's column stays empty
             if column in TAGGED:
                 value = ", ".join(value)
             cells.append("" if value is None else str(value))

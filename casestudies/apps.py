@@ -15,3 +15,11 @@ class CaseStudiesConfig(AppConfig):
         "dimensiontag": ("view",),
         "citytypetag": ("view",),
     }
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .services import tag_names_sync
+
+        # After this app's migrations (the tags' rows and their columns per language exist by then).
+        post_migrate.connect(tag_names_sync, sender=self, dispatch_uid="casestudies.tag_names_sync")

@@ -6,11 +6,13 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Region
 
+from . import content_languages
 from .validators import validate_pdf
 
 
@@ -22,7 +24,8 @@ def publication_file_name(publication, filename: str) -> str:
 class Tag(models.Model):
     """A tag with a stable key that survives questionnaire versions and renamed labels; editors never add keys.
 
-    The rows are `opencities.vocabulary`'s terms, filled by a data migration (0002).
+    The rows are `opencities.vocabulary`'s terms, filled by a data migration (0002); their names in every language
+    are the vocabulary's (services.tag_names_sync, after every migrate).
     """
 
     key = models.SlugField(_("key"), max_length=60, unique=True)
@@ -125,7 +128,8 @@ class CaseStudy(models.Model):
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
-    # The words the library's search looks in, kept by save() and by the import (see services).
+    # The words the library's search looks in, one per language (translation.py), kept by save() and by the import
+    # (see services); on PostgreSQL each language's is indexed with its text-search configuration (migration 0006).
     search_text = models.TextField(editable=False, default="")
 
     objects = CaseStudyQuerySet.as_manager()
@@ -140,10 +144,10 @@ class CaseStudy(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = self.document()
+        self.search_texts_refresh()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+            kwargs["update_fields"] = {*update_fields, *content_languages.per_language("search_text")}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -184,10 +188,17 @@ class CaseStudy(models.Model):
         return pairs
 
     def document(self) -> str:
-        """The text the search looks in: every field a reader would search by."""
+        """The text the search looks in, in the active language: every field a reader would search by."""
         parts = [self.title, self.city, self.country, self.summary]
         parts += [getattr(self, name) for name, _label in BODY_SECTIONS]
         return "\n".join(part for part in parts if part)
+
+    def search_texts_refresh(self) -> None:
+        """Each language's search text: what a reader of that language sees (its translations, else the English),
+        so that a French search finds an entry by the words of its French page."""
+        for language in content_languages.languages():
+            with translation.override(language):
+                setattr(self, content_languages.localized("search_text", language), self.document())
 
 
 class Publication(models.Model):

@@ -16,6 +16,7 @@ from assessments.models import Region
 from opencities.imports import ImportReport, RowCheckMixin, TagWidget, TextWidget, import_dataset
 
 from . import services
+from .content_languages import SOURCE_LANGUAGE, column_problems, localized, per_language
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 TAG_FIELDS = ("dimensions", "themes", "city_types")
@@ -47,10 +48,12 @@ class RegionWidget(widgets.Widget):
 
 
 BODY_FIELDS = tuple(name for name, _label in BODY_SECTIONS)
-TEXT_FIELDS = ("title", "city", "country", "summary", *BODY_FIELDS, "sources")
+# The fields editors write in every language: a column per language and field (title_en, title_fr, …), English first.
+TRANSLATED_FIELDS = ("title", "summary", *BODY_FIELDS)
+TEXT_FIELDS = (*TRANSLATED_FIELDS, "city", "country", "sources")
 COLUMNS = (
     "slug",
-    "title",
+    *per_language("title"),
     "city",
     "country",
     "region",
@@ -59,18 +62,12 @@ COLUMNS = (
     "dimensions",
     "themes",
     "city_types",
-    "summary",
-    "purpose",
-    "context",
-    "what_was_done",
-    "results",
-    "cost",
-    "transferability",
-    "contact",
+    *per_language("summary", *BODY_FIELDS),
     "sources",
     "status",
     "last_reviewed",
 )
+REQUIRED_COLUMNS = ("slug", localized("title", SOURCE_LANGUAGE))
 
 
 class StatusWidget(widgets.Widget):
@@ -117,7 +114,8 @@ class CaseStudyResource(RowCheckMixin, resources.ModelResource):
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
-        if f.name in TEXT_FIELDS:
+        # A language's column (title_fr) is read as its field (title) is.
+        if getattr(f, "translated_field", f).name in TEXT_FIELDS:
             return TextWidget
         return super().widget_from_django_field(f, default)
 
@@ -129,12 +127,15 @@ class CaseStudyResource(RowCheckMixin, resources.ModelResource):
         return CaseStudy.objects.prefetch_related(*TAG_FIELDS)
 
     def before_import(self, dataset, **kwargs):
-        missing = [column for column in ("slug", "title") if column not in (dataset.headers or [])]
+        missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or [])]
         if missing:
             raise ValidationError(
                 _("The file has no %(columns)s column; its first row must name the columns: %(expected)s.")
                 % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
             )
+        problems = column_problems(dataset.headers, TRANSLATED_FIELDS, COLUMNS)
+        if problems:
+            raise ValidationError(" ".join(problems))
 
     def import_instance(self, instance, row, **kwargs):
         self.check_row(instance, row, kwargs.get("row_number"), super().import_instance)

@@ -9,15 +9,19 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
+from . import content_languages
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
-SEARCH_CONFIG = "english"
+# PostgreSQL's text-search configuration of each language and the generated column that holds its vector
+# (migration 0006). A language without one here (added later, before its migration) is searched word by word.
+SEARCH_CONFIGS = {"en": ("english", "search_vector"), "fr": ("french", "search_vector_fr")}
 TAGS = (
     Prefetch("dimensions", queryset=DimensionTag.objects.only("key", "name")),
     Prefetch("themes", queryset=RecommendationTheme.objects.only("key", "name")),
     Prefetch("city_types", queryset=CityTypeTag.objects.only("key", "name")),
 )
-# A list card shows the title, place, tags and summary; the body and the search text stay in the database.
+# A list card shows the title, place, tags and summary; the body and the search text stay in the database (each
+# name stands for its columns in every language).
 _LONG_FIELDS = (*(name for name, _label in BODY_SECTIONS), "sources", "search_text")
 
 
@@ -32,15 +36,21 @@ class LibraryFilters:
     query: str = ""
 
 
-def _search_vector():
-    # The column that migration 0003 adds on PostgreSQL only (generated from search_text, GIN-indexed); the
-    # model does not declare it, so that SQLite and the ORM's writes never see it.
-    column = f'"{CaseStudy._meta.db_table}"."search_vector"'  # our own table name: nothing from a user
+def _search_vector(column: str):
+    # A column that migration 0006 adds on PostgreSQL only (generated from a language's search text, GIN-indexed);
+    # the model does not declare it, so that SQLite and the ORM's writes never see it.
+    column = f'"{CaseStudy._meta.db_table}"."{column}"'  # our own names: nothing from a user
     return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611
 
 
+def _title_order() -> list:
+    # By the title the reader sees: an entry not yet translated sorts by its English title among the others.
+    return [content_languages.shown("title"), "pk"]
+
+
 def library(filters: LibraryFilters, *, include_drafts: bool = False) -> QuerySet:
-    """The entries that match every filter; with a search, best matches first (PostgreSQL) or by title."""
+    """The entries that match every filter; with a search in the active language, best matches first (PostgreSQL)
+    or by title."""
     case_studies = CaseStudy.objects.all() if include_drafts else CaseStudy.objects.published()
     if filters.dimension:
         case_studies = case_studies.filter(dimensions__key=filters.dimension)
@@ -50,15 +60,18 @@ def library(filters: LibraryFilters, *, include_drafts: bool = False) -> QuerySe
         case_studies = case_studies.filter(city_types__key=filters.city_type)
     if filters.region:
         case_studies = case_studies.filter(region=filters.region)
-    order = ["title", "pk"]
+    order = _title_order()
     if filters.query:
-        if connection.vendor == "postgresql":
-            query = SearchQuery(filters.query, config=SEARCH_CONFIG, search_type="websearch")
-            case_studies = case_studies.alias(document=_search_vector()).filter(document=query)
-            case_studies = case_studies.alias(rank=SearchRank(_search_vector(), query))
+        search = SEARCH_CONFIGS.get(content_languages.active())
+        if connection.vendor == "postgresql" and search:
+            config, column = search
+            query = SearchQuery(filters.query, config=config, search_type="websearch")
+            case_studies = case_studies.alias(document=_search_vector(column)).filter(document=query)
+            case_studies = case_studies.alias(rank=SearchRank(_search_vector(column), query))
             order = ["-rank", *order]
         else:
-            # Elsewhere (SQLite, the embedded default): every word must appear somewhere in the text.
+            # Elsewhere (SQLite, the embedded default): every word must appear somewhere in the active language's
+            # text (`search_text` is the active language's column).
             for word in filters.query.split():
                 case_studies = case_studies.filter(search_text__icontains=word)
     return case_studies.defer(*_LONG_FIELDS).prefetch_related(*TAGS).order_by(*order)
@@ -99,7 +112,7 @@ def related(case_study: CaseStudy, limit: int = 3) -> list[CaseStudy]:
     ranked = sorted(
         candidates,
         key=lambda other: (-(other.shared_dimensions or 0) - (other.shared_types or 0), other.title),
-    )
+    )  # other.title: the title in the active language
     return ranked[:limit]
 
 
@@ -112,14 +125,17 @@ class CaseStudyLink:
 
 
 def for_weaknesses(dimension_keys, city_type: str, limit: int = 3) -> dict[str, list[CaseStudyLink]]:
-    """Up to `limit` published entries per dimension, those suiting the city's type first: one query."""
+    """Up to `limit` published entries per dimension, those suiting the city's type first, titled in the active
+    language: one query."""
     through = CaseStudy.dimensions.through
     suits = CaseStudy.city_types.through.objects.filter(casestudy=OuterRef("casestudy"), citytypetag__key=city_type)
+    # The link table is no translated model, so the title is named by its language (its `title` column is nobody's).
+    title = content_languages.shown("title", through="casestudy__")
     rows = (
         through.objects.filter(dimensiontag__key__in=list(dimension_keys), casestudy__status=CaseStudy.Status.PUBLISHED)
-        .annotate(suits=Exists(suits))
-        .order_by("-suits", "casestudy__title")
-        .values_list("dimensiontag__key", "casestudy__slug", "casestudy__title", "casestudy__city", "suits")
+        .annotate(suits=Exists(suits), shown_title=title)
+        .order_by("-suits", "shown_title")
+        .values_list("dimensiontag__key", "casestudy__slug", "shown_title", "casestudy__city", "suits")
     )
     links = defaultdict(list)
     for key, slug, title, city, suits_type in rows:

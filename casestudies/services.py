@@ -1,11 +1,14 @@
-"""Writes to the case-study library: bulk imports, publishing."""
+"""Writes to the case-study library: bulk imports, publishing, the tags' names."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .models import CaseStudy
+from opencities import vocabulary
+
+from . import content_languages
+from .models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 TAG_FIELDS = ("dimensions", "themes", "city_types")
 BATCH = 500
@@ -17,7 +20,7 @@ def case_studies_write(*, entries: Iterable[tuple[CaseStudy, bool]]) -> int:
     entries = list(entries)
     now = timezone.now()
     for case_study, _is_new in entries:
-        case_study.search_text = case_study.document()
+        case_study.search_texts_refresh()
         if case_study.status == CaseStudy.Status.PUBLISHED and case_study.published_at is None:
             case_study.published_at = now
         elif case_study.status == CaseStudy.Status.DRAFT:
@@ -69,3 +72,45 @@ def case_studies_publish(*, case_studies, publish: bool) -> int:
         case_study.published_at = timezone.now() if publish else None
         case_study.save(update_fields=["status", "published_at", "updated_at"])
     return len(changing)
+
+
+TAG_TERMS = (
+    (DimensionTag, vocabulary.DIMENSIONS),
+    (CityTypeTag, vocabulary.CITY_TYPES),
+    (RecommendationTheme, vocabulary.RECOMMENDATION_THEMES),
+)
+
+
+def tag_names_sync(*, using: str = "default", apps=None, **kwargs) -> int:
+    """The tags' names in every language, as the vocabulary and its catalogue word them; returns how many rows
+    changed. Run after every migrate (apps.py): a language added to the settings, or a term worded anew in its
+    catalogue, reaches the rows without a data migration of its own, and the glossary stays the one source of the
+    method's words. A row whose key the vocabulary no longer has is left as it is."""
+    columns = list(content_languages.per_language("name"))
+    if apps is not None:  # a migrate that left the tables short of a language's column (or of the tables) writes none
+        try:
+            present = {field.name for field in apps.get_model("casestudies", "DimensionTag")._meta.get_fields()}
+        except LookupError:
+            return 0
+        if not set(columns) <= present:
+            return 0
+    changed = 0
+    for model, terms in TAG_TERMS:
+        rows = {row.key: row for row in model.objects.using(using)}
+        stale = []
+        for term in terms:
+            row = rows.get(term.key)
+            if row is None:
+                continue
+            names = {}
+            for language in content_languages.languages():
+                # The source names untranslated, as migration 0002 stored them; the others from the catalogue.
+                with translation.override(None if language == content_languages.SOURCE_LANGUAGE else language):
+                    names[content_languages.localized("name", language)] = str(term.name)
+            if any(getattr(row, column) != name for column, name in names.items()):
+                for column, name in names.items():
+                    setattr(row, column, name)
+                stale.append(row)
+        model.objects.using(using).bulk_update(stale, columns)
+        changed += len(stale)
+    return changed

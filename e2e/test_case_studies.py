@@ -13,8 +13,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessments.models import Assessment
+from casestudies.content_languages import SOURCE_LANGUAGE, localized
 from casestudies.models import BODY_SECTIONS, CaseStudy
-from casestudies.resources import COLUMNS
+from casestudies.resources import COLUMNS, TRANSLATED_FIELDS
 
 from . import helpers
 from .conftest import DEFAULT_TIMEOUT_MS
@@ -119,10 +120,12 @@ def _row(slug, title, city, country, *, dimensions=DIMENSION):
 
 
 def _write_csv(path, rows):
+    """The rows in the import's columns: each text in English (title_en), the other languages' columns empty."""
+    english = {field: localized(field, SOURCE_LANGUAGE) for field in TRANSLATED_FIELDS}
     with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
+        writer = csv.DictWriter(file, fieldnames=COLUMNS, restval="")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({english.get(name, name): value for name, value in row.items()} for row in rows)
     return path
 
 

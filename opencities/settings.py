@@ -56,6 +56,9 @@ if any("@" not in address for _name, address in ADMINS):
 MANAGERS = ADMINS
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the registered models (casestudies/translation.py, recommendations/translation.py)
+    # and its admin classes must load first.
+    "modeltranslation",
     "opencities.adminsite.OpenCitiesAdminConfig",  # django.contrib.admin, with the site of opencities/adminsite.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -193,6 +196,13 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Editors' content (case studies, rules, themes, publications) has one column per language and field
+# (django-modeltranslation, with LANGUAGES as its languages): English is the content's source, required and the
+# fallback of every other language; slugs are made from the English title.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_REQUIRED_LANGUAGES = ("en",)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 # The site's own date formats where Django's default for a language is not how the site writes it.
 FORMAT_MODULE_PATH = ["opencities.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Zurich")

@@ -10,26 +10,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from casestudies.content_languages import SOURCE_LANGUAGE, column_problems, localized, per_language
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 from opencities.imports import RowCheckMixin, TagWidget, TextWidget
 
 from .models import RecommendationRule, comma_separated
 
+# The texts editors write in every language: a column per language and field (title_en, title_fr, …), English first.
+TRANSLATED_FIELDS = ("title", "text", "actions")
 COLUMNS = (
     "key",
-    "title",
+    *per_language("title"),
     "theme",
     "dimensions",
     "bands",
     "framework_elements",
     "city_types",
     "priority",
-    "text",
-    "actions",
+    *per_language("text", "actions"),
     "case_studies",
     "is_active",
 )
-REQUIRED_COLUMNS = ("key", "title", "theme")
+REQUIRED_COLUMNS = ("key", localized("title", SOURCE_LANGUAGE), "theme")
 RELATED_FIELDS = ("dimensions", "city_types", "case_studies")
 
 
@@ -38,7 +40,8 @@ def _words(value) -> list[str]:
 
 
 class ThemeWidget(widgets.Widget):
-    """A recommendation theme by stable key or by name; an unknown theme is an error, never a new theme."""
+    """A recommendation theme by stable key or by name in any language; an unknown theme is an error, never a new
+    theme."""
 
     def __init__(self):
         super().__init__()
@@ -50,13 +53,14 @@ class ThemeWidget(widgets.Widget):
         return self._themes
 
     def clean(self, value, row=None, **kwargs):
-        text = str(TextWidget().clean(value) or "")
+        text = str(TextWidget().clean(value) or "").casefold()
         for theme in self._known():
-            if text.casefold() in (theme.key.casefold(), theme.name.casefold()):
+            names = (getattr(theme, column) or "" for column in per_language("name"))
+            if text in (theme.key.casefold(), *(name.casefold() for name in names if name)):
                 return theme
         raise ValueError(
             _("Unknown recommendation theme “%(value)s”. Known keys: %(known)s.")
-            % {"value": text[:60], "known": ", ".join(theme.key for theme in self._known())}
+            % {"value": str(TextWidget().clean(value) or "")[:60], "known": ", ".join(t.key for t in self._known())}
         )
 
     def render(self, value, obj=None, **kwargs):
@@ -115,7 +119,6 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
     key_field = "key"
     duplicate_message = gettext_lazy("The key “%(key)s” is also used on %(row)s; each rule needs its own.")
     key = fields.Field(attribute="key", column_name="key", widget=TextWidget())
-    title = fields.Field(attribute="title", column_name="title", widget=TextWidget())
     theme = fields.Field(attribute="theme", column_name="theme", widget=ThemeWidget())
     dimensions = fields.Field(attribute="dimensions", column_name="dimensions", widget=TagWidget(DimensionTag))
     bands = fields.Field(attribute="bands", column_name="bands", widget=ListWidget())
@@ -124,8 +127,6 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
     )
     city_types = fields.Field(attribute="city_types", column_name="city_types", widget=TagWidget(CityTypeTag))
     priority = fields.Field(attribute="priority", column_name="priority", widget=PriorityWidget())
-    text = fields.Field(attribute="text", column_name="text", widget=TextWidget())
-    actions = fields.Field(attribute="actions", column_name="actions", widget=TextWidget())
     case_studies = fields.Field(attribute="case_studies", column_name="case_studies", widget=CaseStudyWidget())
     is_active = fields.Field(attribute="is_active", column_name="is_active", widget=widgets.BooleanWidget())
 
@@ -138,6 +139,13 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
         clean_model_instances = True
         skip_html_diff = True
 
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        # The texts' columns, one per language (title_fr), are read as text.
+        if getattr(f, "translated_field", f).name in TRANSLATED_FIELDS:
+            return TextWidget
+        return super().widget_from_django_field(f, default)
+
     def get_queryset(self):
         return RecommendationRule.objects.select_related("theme").prefetch_related(*RELATED_FIELDS)
 
@@ -148,6 +156,9 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
                 _("The file has no %(columns)s column; its first row must name the columns: %(expected)s.")
                 % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
             )
+        problems = column_problems(dataset.headers, TRANSLATED_FIELDS, COLUMNS)
+        if problems:
+            raise ValidationError(" ".join(problems))
 
     def import_instance(self, instance, row, **kwargs):
         def import_fields(instance, row):

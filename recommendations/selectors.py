@@ -11,6 +11,7 @@ from assessments import comparison as peer_comparison
 from assessments import selectors as assessment_selectors
 from assessments.models import Assessment, FrameworkStatus
 from assessments.peer_groups import DefaultComparison, default_comparison
+from casestudies import content_languages
 from casestudies.models import CaseStudy, RecommendationTheme
 from opencities import caching
 from opencities.links import absolute_url
@@ -41,28 +42,45 @@ def rule_set_version() -> tuple:
     links_state = RecommendationRule.case_studies.through.objects.aggregate(
         changed=Max("casestudy__updated_at"), count=Count("pk")
     )
-    # Fifteen short rows: the themes' names appear in every recommendation, their descriptions in the general PDF.
-    themes = tuple(RecommendationTheme.objects.order_by("pk").values_list("key", "name", "description"))
+    # Fifteen short rows: the themes' names appear in every recommendation, their descriptions in the general PDF;
+    # every language's, so that a change in any of them moves the version.
+    theme_columns = ("key", *content_languages.per_language("name", "description"))
+    themes = tuple(RecommendationTheme.objects.order_by("pk").values_list(*theme_columns))
     return (*rules_state.values(), *links_state.values(), themes)
 
 
+# The rules' texts, as the engine carries them (rules.Rule's fields).
+RULE_TEXTS = ("title", "text", "actions")
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The active rules in one language, with the texts each shows in English for want of a translation."""
+
+    rules: list[rules.Rule]
+    in_source_only: dict[str, frozenset[str]]  # text field → keys of the rules that show it in English
+
+
 def active_rules() -> list[rules.Rule]:
-    """Every active rule as plain data for the engine, read once per rule-set version (see opencities/caching.py).
+    """Every active rule as plain data for the engine, in the active language (English where a text is not
+    translated)."""
+    return active_rule_set().rules
 
-    Rule sets change a few times a year and every report, recommendations page and PDF reads them.
+
+def active_rule_set() -> RuleSet:
+    """The active rules, read once per rule-set version and language (see opencities/caching.py).
+
+    Rule sets change a few times a year and every report, recommendations page and PDF reads them. The language
+    is part of the key: each language's entry holds its own texts.
     """
-    return caching.cached(caching.rule_set_key(rule_set_version()), _read_active_rules)
+    key = caching.rule_set_key((*rule_set_version(), content_languages.active()))
+    return caching.cached(key, _read_active_rules)
 
 
-def _read_active_rules() -> list[rules.Rule]:
-    """Four queries of plain values: the rules, then their dimensions, city types and published case studies."""
-    rows = list(
-        RecommendationRule.objects.filter(is_active=True).values_list(
-            "pk", "key", "title", "theme__key", "theme__name", "bands", "framework_elements", "priority", "text",
-            "actions",
-        )
-    )  # fmt: skip
-    ids = [row[0] for row in rows]
+def _read_active_rules() -> RuleSet:
+    """Four queries: the rules with their themes, then their dimensions, city types and published case studies."""
+    rows = list(RecommendationRule.objects.filter(is_active=True).select_related("theme"))
+    ids = [row.pk for row in rows]
     links = {}
     for name, field in (("dimensions", "dimensiontag__key"), ("city_types", "citytypetag__key")):
         through = getattr(RecommendationRule, name).through.objects.filter(recommendationrule_id__in=ids)
@@ -73,25 +91,32 @@ def _read_active_rules() -> list[rules.Rule]:
     published = RecommendationRule.case_studies.through.objects.filter(
         recommendationrule_id__in=ids, casestudy__status=CaseStudy.Status.PUBLISHED
     )
-    for rule_id, slug in published.order_by("casestudy__title").values_list("recommendationrule_id", "casestudy__slug"):
+    # By the title the reader sees (the link table is no translated model: its title column is named by language).
+    by_title = published.order_by(content_languages.shown("title", through="casestudy__"))
+    for rule_id, slug in by_title.values_list("recommendationrule_id", "casestudy__slug"):
         links.setdefault(("case_studies", rule_id), []).append(slug)
-    return [
+    engine_rules = [
         rules.Rule(
-            key=key,
-            title=title,
-            theme_key=theme_key,
-            theme_name=theme_name,
-            dimension_keys=tuple(links.get(("dimensions", pk), ())),
-            bands=tuple(comma_separated(bands)),
-            framework_elements=tuple(comma_separated(elements)),
-            city_types=tuple(links.get(("city_types", pk), ())),
-            priority=priority,
-            text=text,
-            actions=actions,
-            case_study_slugs=tuple(links.get(("case_studies", pk), ())),
+            key=row.key,
+            title=row.title,  # the active language's, else the English
+            theme_key=row.theme.key,
+            theme_name=row.theme.name,
+            dimension_keys=tuple(links.get(("dimensions", row.pk), ())),
+            bands=tuple(comma_separated(row.bands)),
+            framework_elements=tuple(comma_separated(row.framework_elements)),
+            city_types=tuple(links.get(("city_types", row.pk), ())),
+            priority=row.priority,
+            text=row.text,
+            actions=row.actions,
+            case_study_slugs=tuple(links.get(("case_studies", row.pk), ())),
         )
-        for pk, key, title, theme_key, theme_name, bands, elements, priority, text, actions in rows
+        for row in rows
     ]
+    in_source_only = {
+        field: frozenset(row.key for row in rows if content_languages.in_source_only(row, field))
+        for field in RULE_TEXTS
+    }
+    return RuleSet(engine_rules, in_source_only)
 
 
 @dataclass(frozen=True)
@@ -103,6 +128,8 @@ class Tailored:
     recommendations: list[rules.Recommendation]
     framework_gaps: list[rules.FrameworkGap]
     case_studies: dict[str, CaseStudy]  # by slug, for the links of the recommendations
+    # text field → keys of the chosen rules whose text shows in English on a page of another language
+    in_source_only: dict[str, frozenset[str]]
 
 
 def tailored(assessment: Assessment) -> Tailored:
@@ -119,12 +146,15 @@ def tailored(assessment: Assessment) -> Tailored:
     framework = [
         rules.FrameworkInput(key=row.key, name=row.name, status=row.status or None) for row in profile.framework
     ]
-    chosen = rules.recommend(active_rules(), dimensions, framework, profile.result.effective_type)
+    rule_set = active_rule_set()
+    chosen = rules.recommend(rule_set.rules, dimensions, framework, profile.result.effective_type)
     slugs = {slug for recommendation in chosen for slug in recommendation.rule.case_study_slugs}
     case_studies = (
         CaseStudy.objects.published().filter(slug__in=slugs).only("slug", "title", "city").in_bulk(field_name="slug")
     )
-    return Tailored(profile, peers, chosen, rules.framework_gaps(framework, chosen), case_studies)
+    return Tailored(
+        profile, peers, chosen, rules.framework_gaps(framework, chosen), case_studies, rule_set.in_source_only
+    )
 
 
 def _case_study_refs(recommendation: rules.Recommendation, case_studies: dict[str, CaseStudy]) -> tuple:

@@ -7,12 +7,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from opencities.imports import EditorsImportExportAdmin, ImportTooLarge
 
 from .. import services
 from ..models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 from ..resources import CaseStudyResource
+from .translations import MissingTranslationFilter, TranslationStatusMixin, search_fields
 
 REVIEW_AFTER = timedelta(days=2 * 365)
 TAG_LABELS = (("dimensions", _("Dimensions")), ("themes", _("Themes")), ("city_types", _("City types")))
@@ -55,7 +57,9 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(CaseStudy)
-class CaseStudyAdmin(EditorsImportExportAdmin):
+class CaseStudyAdmin(TranslationStatusMixin, TranslationAdmin, EditorsImportExportAdmin):
+    # TranslationAdmin puts each translated field's languages side by side in the form (title [en], title [fr]);
+    # English is required, the others may wait.
     resource_classes = [CaseStudyResource]
     import_preview_columns = (
         (_("Title and address"), _preview_title),
@@ -65,9 +69,17 @@ class CaseStudyAdmin(EditorsImportExportAdmin):
     )
     # Other entries and the import's own log are enough; one LogEntry per row would double a 5,000-row import.
     skip_admin_log = True
-    list_display = ("title", "place", "region", "status", "reviewed")
-    list_filter = ("status", NeedsReviewFilter, "region", "dimensions", "themes", "city_types")
-    search_fields = ("title", "city", "country", "summary", "slug")
+    list_display = ("title", "place", "region", "status", "reviewed", "missing_translations")
+    list_filter = (
+        "status",
+        NeedsReviewFilter,
+        MissingTranslationFilter,
+        "region",
+        "dimensions",
+        "themes",
+        "city_types",
+    )
+    search_fields = (*search_fields("title", "summary"), "city", "country", "slug")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("dimensions", "themes", "city_types")
     readonly_fields = ("preview", "published_at", "created_at", "updated_at")
@@ -138,11 +150,13 @@ class CaseStudyAdmin(EditorsImportExportAdmin):
 
 
 @admin.register(DimensionTag, CityTypeTag, RecommendationTheme)
-class TagAdmin(admin.ModelAdmin):
-    """The rows are opencities/vocabulary.py's terms: their key and name change there (and a migration), not here."""
+class TagAdmin(TranslationStatusMixin, TranslationAdmin):
+    """The rows are opencities/vocabulary.py's terms: their key and name change there (and a migration), and their
+    names in each language in its catalogue, not here; a theme's description is written here, in each language."""
 
-    list_display = ("name", "key", "position")
-    search_fields = ("name", "key")
+    list_display = ("name", "key", "position", "missing_translations")
+    list_filter = (MissingTranslationFilter,)
+    search_fields = (*search_fields("name"), "key")
     readonly_fields = ("key", "name")
 
     def has_add_permission(self, request):

@@ -3,15 +3,17 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from ..models import Publication
+from .translations import MissingTranslationFilter, TranslationStatusMixin, search_fields
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "is_public", "published_on")
-    list_filter = ("kind", "is_public")
-    search_fields = ("title", "summary")
+class PublicationAdmin(TranslationStatusMixin, TranslationAdmin):
+    list_display = ("title", "kind", "is_public", "published_on", "missing_translations")
+    list_filter = ("kind", "is_public", MissingTranslationFilter)
+    search_fields = search_fields("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_on"
     actions = ("make_public", "hide")

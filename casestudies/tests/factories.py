@@ -1,12 +1,22 @@
 import factory
+from django.utils import translation
 
+from casestudies.content_languages import SOURCE_LANGUAGE
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 
 class CaseStudyFactory(factory.django.DjangoModelFactory):
+    """An entry; its texts (title=…, summary=…) are the English ones, whatever language a test left active;
+    title_fr=… and the like give its translations."""
+
     class Meta:
         model = CaseStudy
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with translation.override(SOURCE_LANGUAGE):
+            return super()._create(model_class, *args, **kwargs)
 
     title = factory.Sequence(lambda n: f"Initiative {n}")
     slug = factory.Sequence(lambda n: f"initiative-{n}")

@@ -85,9 +85,11 @@ def test_entry_basics(entry):
     assert SLUG_RE.match(entry["slug"]), f"not a lower-case ASCII slug: {entry['slug']!r}"
     assert entry["status"] == "published"
     assert entry["region"] in Region.values, f"unknown region {entry['region']!r}"
-    for field in ("title", "city", "country", "summary", "what_was_done", "results", "cost", "transferability"):
+    for field in ("title_en", "city", "country", "summary_en", "what_was_done_en", "results_en", "cost_en"):
         assert entry[field].strip(), f"{field} is empty"
-    assert len(entry["summary"]) <= 600, f"summary has {len(entry['summary'])} characters"
+    assert entry["transferability_en"].strip(), "transferability_en is empty"
+    for field in ("summary_en", "summary_fr"):
+        assert len(entry[field]) <= 600, f"{field} has {len(entry[field])} characters"
     datetime.date.fromisoformat(entry["last_reviewed"])
 
 

@@ -170,9 +170,9 @@ def test_a_file_missing_on_disk_gives_not_found_rather_than_an_error(client):
 
 def post_upload(client, upload, **fields):
     data = {
-        "title": "Open cities and their newcomers",
+        "title_en": "Open cities and their newcomers",
         "slug": "open-cities-newcomers",
-        "summary": "A study of welcome services.",
+        "summary_en": "A study of welcome services.",
         "kind": Publication.Kind.RESEARCH,
         "published_on": "2025-06-01",
         "file": upload,

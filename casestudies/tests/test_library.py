@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from casestudies import selectors
 from casestudies.models import CaseStudy
@@ -13,10 +14,13 @@ from .factories import CaseStudyFactory
 
 pytestmark = pytest.mark.django_db
 LIBRARY = reverse("casestudies:library")
+with translation.override("fr"):
+    LIBRARY_FR = reverse("casestudies:library")
+ENGLISH_ONLY = "available in English only"  # the label's text: its French is the catalogue's
 
 
 def titles(html):
-    return re.findall(r'<h2 class="h5 card-title"><a href="[^"]+">([^<]+)</a>', html)
+    return re.findall(r'<h2 class="h5 card-title"><a href="[^"]+"[^>]*>([^<]+)</a>', html)
 
 
 @pytest.fixture
@@ -181,3 +185,100 @@ def test_the_home_page_shows_the_latest_published_case_studies(client, library):
 
 def test_the_method_page_offers_the_research_brief(client):
     assert reverse("casestudies:brief") in client.get(reverse("about_method")).content.decode()
+
+
+# --- In French: the translations where they exist, the English marked as such where they do not ---
+
+
+@pytest.fixture
+def bilingual():
+    return {
+        "translated": CaseStudyFactory(
+            title="Welcome desk",
+            title_fr="Guichet d’accueil",
+            summary="A desk where newcomers register.",
+            summary_fr="Un guichet où les nouveaux arrivants s’inscrivent.",
+        ),
+        "english": CaseStudyFactory(title="Student retention", summary="Graduates are helped to stay."),
+    }
+
+
+def card(html, title):
+    return next(part for part in html.split("<article")[1:] if title in part)
+
+
+def test_the_french_library_shows_the_french_texts_and_marks_the_english_ones(client, bilingual):
+    html = client.get(LIBRARY_FR).content.decode()
+    assert titles(html) == ["Guichet d’accueil", "Student retention"]  # ordered by the title the reader sees
+    translated = card(html, "Guichet d’accueil")
+    assert "Un guichet où les nouveaux arrivants s’inscrivent." in translated
+    assert ENGLISH_ONLY not in translated and 'lang="en"' not in translated
+    english = card(html, "Student retention")
+    assert re.search(r'<a href="[^"]+" lang="en">Student retention</a>', english)
+    assert '<p class="card-text" lang="en">Graduates are helped to stay.' in english
+    assert english.count(ENGLISH_ONLY) == 2  # title and summary
+    assert 'class="badge text-bg-light border fw-normal align-middle source-only" lang="fr"' in english
+
+
+def test_the_english_library_shows_no_label(client, bilingual):
+    html = client.get(LIBRARY).content.decode()
+    assert titles(html) == ["Student retention", "Welcome desk"]
+    assert ENGLISH_ONLY not in html and 'lang="en">' not in html.split("<main", 1)[1]
+
+
+def test_a_french_entry_page_has_its_french_title_and_summary_and_labels_the_english_sections(client, bilingual):
+    with translation.override("fr"):
+        url = bilingual["translated"].get_absolute_url()
+    assert url.startswith("/fr/")
+    html = client.get(url).content.decode()
+    article = html.split("<article>")[1].split("</article>")[0]
+    assert "<h1>Guichet d’accueil</h1>" in article
+    assert '<p class="lead">Un guichet où les nouveaux arrivants s’inscrivent.</p>' in article
+    # The body was not translated: its English is marked and labelled.
+    assert '<div lang="en"><p>The city opened a <strong>welcome desk</strong>.</p></div>' in article
+    assert article.count(ENGLISH_ONLY) == 1  # the one section, not the title or the summary
+    assert "<title>Guichet d’accueil" in html
+
+
+def test_the_search_in_french_finds_french_words(client, bilingual):
+    assert titles(client.get(LIBRARY_FR, {"q": "guichet"}).content.decode()) == ["Guichet d’accueil"]
+    assert titles(client.get(LIBRARY, {"q": "guichet"}).content.decode()) == []  # not in the English text
+    # An entry not yet translated is found in French by the English a French reader sees.
+    assert titles(client.get(LIBRARY_FR, {"q": "graduates"}).content.decode()) == ["Student retention"]
+
+
+def test_the_weaknesses_links_are_titled_in_the_active_language(bilingual):
+    with translation.override("fr"):
+        links = selectors.for_weaknesses(["welcome-entry"], "niche-hub")
+    assert [link.title for link in links["welcome-entry"]] == ["Guichet d’accueil", "Student retention"]
+    with translation.override("en"):  # a request to a French page leaves French active in the thread
+        links = selectors.for_weaknesses(["welcome-entry"], "niche-hub")
+    assert [link.title for link in links["welcome-entry"]] == ["Student retention", "Welcome desk"]
+
+
+@pytest.mark.postgres
+def test_postgresql_searches_french_with_french_stems_and_its_own_index(bilingual):
+    CaseStudyFactory(title="Students", title_fr="Les étudiants étrangers", summary_fr="Des étudiantes accueillies.")
+    with translation.override("fr"):
+        found = selectors.library(selectors.LibraryFilters(query="étudiant accueillir"))
+        assert [entry.title for entry in found] == ["Les étudiants étrangers"]  # by French stems
+        sql, params = selectors.library(selectors.LibraryFilters(query="guichet")).query.sql_with_params()
+    with translation.override("en"):
+        assert not list(selectors.library(selectors.LibraryFilters(query="étudiant accueillir")))  # English stems
+    CaseStudy.objects.bulk_create(
+        CaseStudy(title=f"Filler {n}", slug=f"filler-{n}", status="published", search_text_fr=f"texte {n}")
+        for n in range(2_000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('casestudy_search_vector_fr'::regclass)")
+        cursor.execute("ANALYZE casestudies_casestudy")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "casestudy_search_vector_fr" in plan, plan
+
+
+def test_every_language_of_the_site_has_a_search_configuration(settings):
+    # A language added to LANGUAGES needs its vector column (a migration like 0006) and its line here; without them
+    # its search on PostgreSQL falls back to matching words.
+    assert {code for code, _name in settings.LANGUAGES} <= set(selectors.SEARCH_CONFIGS)

@@ -11,7 +11,7 @@ from pypdf.errors import PyPdfError
 
 from opencities import caching
 
-from .. import brief, offers
+from .. import brief, content_languages, offers
 from ..models import Publication
 from ..validators import PDF_START
 
@@ -55,7 +55,7 @@ def _with_sizes(publications):
 
 @require_safe
 def downloads(request):
-    public = Publication.objects.filter(is_public=True).order_by("-published_on", "title")
+    public = Publication.objects.filter(is_public=True).order_by("-published_on", content_languages.shown("title"))
     pages, size = brief.research_brief_facts()
     sections = [
         {

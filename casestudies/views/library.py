@@ -7,7 +7,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .. import selectors
+from .. import content_languages, selectors
 from ..forms import LibraryFilterForm
 from ..models import BODY_SECTIONS
 
@@ -50,7 +50,12 @@ def detail(request, slug):
     case_study = selectors.case_study_for_reader(slug, include_drafts=sees_drafts)
     if case_study is None:
         raise Http404(_("There is no published case study at this address."))
-    sections = [(label, getattr(case_study, name)) for name, label in BODY_SECTIONS if getattr(case_study, name)]
+    # Each section with whether its text is the English one, on a page of another language (the template says so).
+    sections = [
+        (label, getattr(case_study, name), content_languages.in_source_only(case_study, name))
+        for name, label in BODY_SECTIONS
+        if getattr(case_study, name)
+    ]
     return render(
         request,
         "casestudies/detail.html",

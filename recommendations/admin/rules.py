@@ -6,7 +6,9 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
+from casestudies.admin.translations import MissingTranslationFilter, TranslationStatusMixin, search_fields
 from opencities.imports import EditorsImportExportAdmin
 
 from ..models import RecommendationRule, comma_separated
@@ -39,7 +41,8 @@ def _preview_trigger(rule):
 
 
 @admin.register(RecommendationRule)
-class RecommendationRuleAdmin(EditorsImportExportAdmin):
+class RecommendationRuleAdmin(TranslationStatusMixin, TranslationAdmin, EditorsImportExportAdmin):
+    # Each text in every language side by side (TranslationAdmin); English is required, the others may wait.
     resource_classes = [RecommendationRuleResource]
     import_preview_columns = (
         (_("Title and key"), lambda rule: f"{rule.title}\n{rule.key}"),
@@ -48,9 +51,9 @@ class RecommendationRuleAdmin(EditorsImportExportAdmin):
         (_("When it fires"), _preview_trigger),
         (_("Active"), lambda rule: gettext("yes") if rule.is_active else gettext("no")),
     )
-    list_display = ("title", "theme_name", "priority", "trigger", "is_active")
-    list_filter = ("theme", "priority", "city_types", "dimensions", "is_active")
-    search_fields = ("title", "key", "text", "actions")
+    list_display = ("title", "theme_name", "priority", "trigger", "is_active", "missing_translations")
+    list_filter = ("theme", "priority", MissingTranslationFilter, "city_types", "dimensions", "is_active")
+    search_fields = (*search_fields("title", "text", "actions"), "key")
     list_select_related = ("theme",)
     prepopulated_fields = {"key": ("title",)}
     filter_horizontal = ("dimensions", "city_types", "case_studies")

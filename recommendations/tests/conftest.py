@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 # The fixtures that start real processes (Redis, an SMTP server, a Celery worker), for the tests that need them.
 from .processes import (  # noqa: F401
@@ -28,3 +29,12 @@ def _tasks_in_process_like_a_worker(request, _tasks_in_process):
     app.conf.task_eager_propagates = False
     yield
     app.conf.task_eager_propagates = propagates
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_from_another_test():
+    """Each test starts in the default language: a request to a French page leaves French active in the thread,
+    and a rule's translated attribute (rule.title, RecommendationRule(title=…)) follows the active language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -4,8 +4,10 @@ import io
 from datetime import date
 
 import factory
+from django.utils import translation
 from pypdf import PdfReader
 
+from casestudies.content_languages import SOURCE_LANGUAGE
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 from recommendations import services
 from recommendations.models import Following, Partner, RecommendationRule, Report
@@ -40,11 +42,17 @@ def follow(partner: Partner, city, *, is_active=True) -> Following:
 
 
 class RecommendationRuleFactory(factory.django.DjangoModelFactory):
-    """A rule that fires when Welcome & entry scores low, for every city type, unless told otherwise."""
+    """A rule that fires when Welcome & entry scores low, for every city type, unless told otherwise; its texts
+    (title=…, text=…) are the English ones, whatever language a test left active (title_fr=… for French)."""
 
     class Meta:
         model = RecommendationRule
         skip_postgeneration_save = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with translation.override(SOURCE_LANGUAGE):
+            return super()._create(model_class, *args, **kwargs)
 
     key = factory.Sequence(lambda n: f"rule-{n}")
     title = factory.Sequence(lambda n: f"Open a one-stop welcome centre {n}")

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.models import Answer
 from assessments.services.assessments import assessment_submit
 from assessments.tests.compare_helpers import scored_assessment
 from assessments.tests.wizard_helpers import fill_in, started
-from casestudies.models import CaseStudy
-from recommendations import services
-from recommendations.models import Report, ReportDelivery
+from casestudies.models import CaseStudy, RecommendationTheme
+from recommendations import general, selectors, services
+from recommendations.models import RecommendationRule, Report, ReportDelivery
 
 from .factories import (
     PartnerFactory,
@@ -84,6 +85,45 @@ def test_the_recommendations_page_says_why_and_links_case_studies(client, viewer
     assert f'<a href="{case_study.get_absolute_url()}">Welcome desk of Rotterdam</a> (Rotterdam)' in html
     assert "A draft initiative" not in html, "a draft case study is never linked"
     assert url("assessment_report", submitted) in html
+
+
+def test_in_french_the_recommendations_are_french_and_an_untranslated_one_says_it_is_english(
+    client, viewer, submitted, case_study, rule
+):
+    RecommendationRule.objects.filter(pk=rule.pk).update(
+        title_fr="Ouvrir un guichet unique d’accueil", text_fr="Réunir les démarches **sous un même toit**."
+    )
+    CaseStudy.objects.filter(pk=case_study.pk).update(title_fr="Le guichet d’accueil de Rotterdam")
+    RecommendationRuleFactory(  # another theme, since one rule per theme is chosen
+        key="untranslated", title="Teach the language early", theme=RecommendationTheme.objects.get(key="talent")
+    )
+    client.force_login(viewer)
+    with translation.override("fr"):
+        html = page(client, "assessment_recommendations", submitted)
+
+    assert '<h3 class="h5 card-title">Ouvrir un guichet unique d’accueil' in html
+    assert "Réunir les démarches <strong>sous un même toit</strong>." in html
+    # Its first steps are not translated: in English, marked and labelled, under a French heading.
+    french = html.split("Ouvrir un guichet unique")[1].split("</article>")[0]
+    assert '<div lang="en"><ul>\n<li>Map the offices a newcomer visits</li>' in french
+    assert french.count("available in English only") == 1
+    assert "Le guichet d’accueil de Rotterdam</a> (Rotterdam)" in french
+    english = html.split("Teach the language early")[0].rsplit("<h3", 1)[1]
+    assert english.startswith(' class="h5 card-title" lang="en">')
+    # Its title and text under one label, its first steps under another; and the first rule's first steps.
+    assert "Teach the language early" in html and html.count("available in English only") == 3
+
+
+def test_the_report_and_the_engine_read_the_rules_in_the_active_language(submitted, rule):
+    RecommendationRule.objects.filter(pk=rule.pk).update(title_fr="Ouvrir un guichet unique d’accueil")
+    with translation.override("fr"):
+        french = selectors.report_data(submitted)
+    with translation.override("en"):
+        english = selectors.report_data(submitted)
+    assert [line.title for line in french.recommendations] == ["Ouvrir un guichet unique d’accueil"]
+    assert [line.theme for line in french.recommendations] == ["Guichet d'accueil et information multilingue"]
+    assert [line.title for line in english.recommendations] == ["Open a one-stop welcome centre"]
+    assert [line.text for line in french.recommendations] == [rule.text]  # not translated: the English
 
 
 def test_recommendations_of_a_draft_or_another_citys_assessment_are_not_found(client, city, lead, outsider, submitted):
@@ -330,6 +370,20 @@ def test_the_general_recommendations_are_public_by_theme_with_a_pdf(client, rule
     assert "An idea nobody uses any more" not in text
     link = f"https://site.example:8100{case_study.get_absolute_url()}"
     assert f"Welcome desk of Rotterdam (Rotterdam): {link}" in " ".join(text.split()), "case studies, on SITE_URL"
+
+
+def test_the_general_recommendations_in_french_use_the_french_texts_and_theme_names(client, rule, case_study):
+    RecommendationRule.objects.filter(pk=rule.pk).update(title_fr="Ouvrir un guichet unique d’accueil")
+    with translation.override("fr"):
+        html = client.get(reverse("general_recommendations")).content.decode()
+        text = pdf_text(general.general_pdf().content)
+    assert "Guichet d&#x27;accueil et information multilingue" in html  # the theme, in the glossary's words
+    assert '<h3 class="h5">Ouvrir un guichet unique d’accueil <span class="badge' in html  # its text is English
+    assert '<div lang="en"><p>Bring registration, tax and schooling questions' in html
+    assert "Ouvrir un guichet unique d’accueil" in text and "Open a one-stop welcome centre" not in text
+    with translation.override("en"):
+        english = pdf_text(general.general_pdf().content)
+    assert "Open a one-stop welcome centre" in english  # each language its own cached PDF
 
 
 # --- What the PDF prints ---

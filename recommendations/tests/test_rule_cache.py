@@ -1,13 +1,14 @@
 """The active rules and the general PDF are cached; every change an editor makes shows on the next read."""
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from casestudies.models import CaseStudy
 from casestudies.services import case_studies_publish
 from recommendations import general
 from recommendations.models import RecommendationRule
-from recommendations.selectors import active_rules
+from recommendations.selectors import active_rule_set, active_rules
 
 from .factories import RecommendationRuleFactory, published_case_study
 
@@ -49,3 +50,22 @@ def test_an_edited_theme_description_shows_in_the_next_general_pdf():
 
 def _pdf_text(content) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(content).pages)
+
+
+def test_each_language_reads_its_own_texts_and_a_french_edit_shows_on_the_next_read():
+    rule = RecommendationRuleFactory(title="Open a welcome desk", title_fr="Ouvrir un guichet d’accueil")
+    with translation.override("fr"):
+        assert [r.title for r in active_rules()] == ["Ouvrir un guichet d’accueil"]
+        assert [r.theme_name for r in active_rules()] == ["Guichet d'accueil et information multilingue"]
+    with translation.override("en"):
+        assert [r.title for r in active_rules()] == ["Open a welcome desk"]  # not the French entry's copy
+
+    rule.title_fr = "Ouvrir un guichet unique"
+    rule.save()
+    with translation.override("fr"):
+        assert [r.title for r in active_rules()] == ["Ouvrir un guichet unique"]
+    rule.title_fr = ""  # gone: the English shows, marked so
+    rule.save()
+    with translation.override("fr"):
+        assert [r.title for r in active_rules()] == ["Open a welcome desk"]
+        assert active_rule_set().in_source_only["title"] == {rule.key}

@@ -32,7 +32,7 @@ def as_rule(row: dict) -> Rule:
     """A row of the file as the engine sees it (what selectors.active_rules builds from the database)."""
     return Rule(
         key=row["key"],
-        title=row["title"],
+        title=row["title_en"],
         theme_key=row["theme"],
         theme_name=THEME_NAMES[row["theme"]],
         dimension_keys=tuple(comma_separated(row["dimensions"])),
@@ -40,8 +40,8 @@ def as_rule(row: dict) -> Rule:
         framework_elements=tuple(comma_separated(row["framework_elements"])),
         city_types=tuple(comma_separated(row["city_types"])),
         priority=int(row["priority"]),
-        text=row["text"],
-        actions=row["actions"],
+        text=row["text_en"],
+        actions=row["actions_en"],
         case_study_slugs=tuple(comma_separated(row["case_studies"])),
     )
 
@@ -70,13 +70,13 @@ def test_the_rules_cover_every_theme_dimension_and_framework_element_with_known_
 
 @pytest.mark.parametrize("row", SHIPPED, ids=lambda row: row["key"])
 def test_each_rule_has_a_plain_text_of_60_to_150_words_and_three_to_five_first_steps(row):
-    assert 60 <= len(words(row["text"])) <= 150
-    bullets = row["actions"].split("\n")
+    assert 60 <= len(words(row["text_en"])) <= 150
+    bullets = row["actions_en"].split("\n")
     assert 3 <= len(bullets) <= 5 and all(bullet.startswith("- ") for bullet in bullets)
 
 
 def _named_in(case_study: dict, text: str) -> bool:
-    title_start = re.split(r":| \(| and ", case_study["title"])[0]
+    title_start = re.split(r":| \(| and ", case_study["title_en"])[0]
     city = case_study["city"].split(" am ")[0]  # "Frankfurt am Main" is "Frankfurt" in running text
     return city in text or title_start in text
 
@@ -90,7 +90,7 @@ def test_each_rule_links_shipped_case_studies_that_share_its_subject_or_that_its
         shares = row["theme"] in comma_separated(case_study["themes"]) or set(comma_separated(row["dimensions"])) & set(
             comma_separated(case_study["dimensions"])
         )
-        assert shares or _named_in(case_study, row["text"]), slug
+        assert shares or _named_in(case_study, row["text_en"]), slug
 
 
 # London is the reference point of a linked fact ("the first route from a British airport other than London's").
@@ -103,7 +103,7 @@ def test_a_city_whose_case_study_a_rule_cites_is_linked_to_it(row):
     for city in {entry["city"] for entry in CASE_STUDIES.values()} - linked_cities:
         if city in CITED_WITHOUT_A_LINK.get(row["key"], ()):
             continue
-        assert not re.search(rf"\b{re.escape(city.split(' am ')[0])}\b", row["text"]), city
+        assert not re.search(rf"\b{re.escape(city.split(' am ')[0])}\b", row["text_en"]), city
 
 
 def test_no_run_of_eight_words_is_copied_from_the_facts_file():
@@ -111,7 +111,7 @@ def test_no_run_of_eight_words_is_copied_from_the_facts_file():
     runs = {tuple(facts[start : start + 8]) for start in range(len(facts) - 7)}
     copied = []
     for row in SHIPPED:
-        for column in ("title", "text", "actions"):
+        for column in ("title_en", "text_en", "actions_en", "title_fr", "text_fr", "actions_fr"):
             text = words(row[column])
             copied += [
                 (row["key"], " ".join(text[start : start + 8]))

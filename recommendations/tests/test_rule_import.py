@@ -49,15 +49,18 @@ def rule_set() -> list[tuple]:
     return sorted(
         (
             rule.key,
-            rule.title,
+            rule.title_en,
+            rule.title_fr,
             rule.theme.key,
             sorted(tag.key for tag in rule.dimensions.all()),
             rule.bands,
             rule.framework_elements,
             sorted(tag.key for tag in rule.city_types.all()),
             rule.priority,
-            rule.text,
-            rule.actions,
+            rule.text_en,
+            rule.text_fr,
+            rule.actions_en,
+            rule.actions_fr,
             sorted(case_study.slug for case_study in rule.case_studies.all()),
             rule.is_active,
         )
@@ -103,7 +106,7 @@ def test_a_dry_run_checks_every_row_and_writes_nothing(case_studies):
         ({"bands": "low, terrible"}, "Use low, medium or high"),
         ({"framework_elements": "budget, free-beer"}, "Unknown framework elements: free-beer"),
         ({"priority": "urgent"}, "Unknown priority “urgent”"),
-        ({"title": ""}, "title"),
+        ({"title_en": ""}, "title_en"),
         ({"key": SHIPPED[0]["key"]}, "also used on entry 1"),
     ],
 )
@@ -126,10 +129,39 @@ def test_rules_linking_case_studies_not_yet_imported_are_refused_by_row(tmp_path
 def test_a_bad_row_leaves_an_existing_rule_set_as_it_was(case_studies, tmp_path):
     import_rules(RULES_FILE)
     before = rule_set()
-    rows = [{**SHIPPED[0], "title": "Renamed"}, {**SHIPPED[1], "theme": "nonsense"}]
+    rows = [{**SHIPPED[0], "title_en": "Renamed"}, {**SHIPPED[1], "theme": "nonsense"}]
     with pytest.raises(CommandError):
         import_rules(write_rules(tmp_path, rows))
     assert rule_set() == before
+
+
+def test_a_rule_with_a_column_of_an_unknown_language_is_refused_by_its_column(case_studies, tmp_path):
+    rows = [{**SHIPPED[0], "title_de": "Eine Offenheitsstrategie"}]
+    with pytest.raises(CommandError) as raised:
+        import_rules(write_rules(tmp_path, rows))
+    assert "Column title_de: “de” is not a language of this site (en, fr); use title_en, title_fr." in str(raised.value)
+    assert not RecommendationRule.objects.exists()
+
+
+def test_the_french_texts_come_and_go_in_their_own_columns(case_studies, tmp_path):
+    import_rules(RULES_FILE)
+    adopt = RecommendationRule.objects.get(key="openness-strategy-adopt")
+    assert adopt.title_fr == SHIPPED[0]["title_fr"] and adopt.title_en == SHIPPED[0]["title_en"]
+    exported = json.loads(EXPORT_FORMATS[2]().export_data(RecommendationRuleResource().export()))
+    assert [column for column in exported[0] if column.startswith(("title", "text", "actions"))] == [
+        "title_en",
+        "title_fr",
+        "text_en",
+        "text_fr",
+        "actions_en",
+        "actions_fr",
+    ]
+    assert {row["key"]: row["title_fr"] for row in exported}["openness-strategy-adopt"] == adopt.title_fr
+
+
+def test_a_theme_is_found_by_its_french_name_too(case_studies, tmp_path):
+    import_rules(write_rules(tmp_path, [{**SHIPPED[0], "theme": "Stratégie d'ouverture et coalition d'acteurs"}]))
+    assert RecommendationRule.objects.get().theme.key == "openness-strategy"
 
 
 def test_tags_are_found_by_name_as_well_as_by_key(case_studies, tmp_path):
@@ -177,7 +209,7 @@ HOSTILE_ACTIONS = '- call <img src=x onerror=alert("actions")>\n- <script>alert(
 
 
 def test_a_script_in_a_rule_never_reaches_the_rendered_preview(case_studies, tmp_path, editor, client):
-    import_rules(write_rules(tmp_path, [{**SHIPPED[0], "text": HOSTILE_TEXT, "actions": HOSTILE_ACTIONS}]))
+    import_rules(write_rules(tmp_path, [{**SHIPPED[0], "text_en": HOSTILE_TEXT, "actions_en": HOSTILE_ACTIONS}]))
     rule = RecommendationRule.objects.get()
     preview = str(RecommendationRuleAdmin(RecommendationRule, site).preview(rule))
     assert "Open a desk." in preview and "call" in preview
@@ -226,4 +258,4 @@ def test_the_rules_dry_run_previews_each_rule(case_studies, editor, client):
     ).content.decode()
 
     preview = html[html.index('id="import-preview"') :]
-    assert SHIPPED[0]["title"] in preview and "New" in preview and "all types" in preview
+    assert SHIPPED[0]["title_en"] in preview and "New" in preview and "all types" in preview
