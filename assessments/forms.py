@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,14 @@ class InvitationForm(forms.Form):
 class RoleForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"), choices=[(Role.CONTRIBUTOR, Role.CONTRIBUTOR.label), (Role.VIEWER, Role.VIEWER.label)]
+    )
+
+
+class CityLanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the city's reports"),
+        choices=settings.LANGUAGES,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

@@ -85,6 +85,16 @@ class City(models.Model):
     gawc_source = models.CharField(_("GaWC tier: source"), max_length=300, blank=True)
     type_example = models.CharField(_("city type the OPENCities text gives as an example"), max_length=30, blank=True)
     reference_notes = models.TextField(_("notes on the reference figures"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of the city's report (always generated in it) and of the emails of partners who chose "
+            "none; the city's lead chooses it."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

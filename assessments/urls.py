@@ -6,6 +6,7 @@ urlpatterns = [
     path("cities/", team.my_cities, name="my_cities"),
     path("cities/request-access/", team.access_request_create, name="access_request"),
     path("cities/<slug:slug>/", team.city_detail, name="city_detail"),
+    path("cities/<slug:slug>/language/", team.city_language, name="city_language"),
     path("cities/<slug:slug>/members/", team.city_members, name="city_members"),
     path("cities/<slug:slug>/members/invite/", team.member_invite, name="member_invite"),
     path("cities/<slug:slug>/members/<int:pk>/role/", team.membership_role, name="membership_role"),

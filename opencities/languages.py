@@ -16,6 +16,12 @@ def configured(language: str) -> bool:
     return language in dict(settings.LANGUAGES)
 
 
+def language_name(language: str) -> str:
+    """A configured language's name in the active language ("French", "Français"), as the switcher's list gives it;
+    a code no longer configured is shown as it is."""
+    return str(dict(settings.LANGUAGES).get(language, language))
+
+
 def account_language(user) -> str | None:
     """The language a signed-in account chose, or None (a visitor, or an account that never chose)."""
     if user is None or not user.is_authenticated:

@@ -34,7 +34,7 @@ class MembershipInline(admin.TabularInline):
 class CityAdmin(admin.ModelAdmin):
     form = CityAdminForm
     list_display = ["name", "country", "region", "population", "is_reference"]
-    list_filter = ["region", "is_reference", "gawc_tier"]
+    list_filter = ["region", "is_reference", "gawc_tier", "language"]
     search_fields = ["name", "slug", "country"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -50,6 +50,7 @@ class CityAdmin(admin.ModelAdmin):
                     "is_capital",
                     "is_largest_city",
                     "niche",
+                    "language",
                     "is_reference",
                 ]
             },

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from slugify import slugify
 
 from opencities.editors import EDITORS_GROUP
+from opencities.languages import configured
 from opencities.links import absolute_url
 from opencities.mail import header_text
 from opencities.models import Notice
@@ -250,6 +251,18 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> None:
     Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def city_language_set(*, city: City, language: str) -> City:
+    """The city's language, chosen by its lead: its reports are always generated in it, and partners who chose no
+    language of their own get their emails in it. A report already generated keeps its PDFs until the next one."""
+    if not configured(language):
+        raise ValidationError(_("Choose one of the languages in the list."))
+    # update(): the language is no peer data, so a save's signal would move the peer-data version for nothing.
+    City.objects.filter(pk=city.pk).update(language=language)
+    city.language = language
+    return city
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ LEAD_ONLY = _row(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
 ACCESS_TABLE = {
     "city_detail": {"get": MEMBERS},
     "city_members": {"get": MEMBERS},
+    "city_language": {"post": LEAD_ONLY},
     "member_invite": {"post": LEAD_ONLY},
     "membership_role": {"post": LEAD_ONLY},
     "membership_remove": {"post": LEAD_ONLY},
@@ -155,6 +156,7 @@ def _request(name, world):
         "questionnaire_print": ({"version": world["assessment"].questionnaire.version}, {}),
         "city_detail": ({"slug": slug}, {}),
         "city_members": ({"slug": slug}, {}),
+        "city_language": ({"slug": slug}, {"language": "fr"}),
         "member_invite": ({"slug": slug}, {"email": "new@zurich.test", "role": "viewer"}),
         "membership_role": ({"slug": slug, "pk": target.pk}, {"role": "viewer"}),
         "membership_remove": ({"slug": slug, "pk": target.pk}, {}),

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencities.languages import language_name
 from opencities.models import Notice
 from opencities.notices import Outbound, notices_outbound
 from opencities.throttling import ACCESS_REQUESTS_PER_ADDRESS, limit_count
 
 from .. import selectors
 from ..access import city_role_required
-from ..forms import AccessRequestForm, InvitationForm, InvitationSignupForm, RoleForm
+from ..forms import AccessRequestForm, CityLanguageForm, InvitationForm, InvitationSignupForm, RoleForm
 from ..models import Invitation, Membership, Role
 from ..services import team as team_services
 
@@ -52,8 +53,30 @@ def city_detail(request, *, city, membership):
     return render(
         request,
         "assessments/city_detail.html",
-        {"city": city, "membership": membership, "team": selectors.city_team(city=city)},
+        {
+            "city": city,
+            "membership": membership,
+            "team": selectors.city_team(city=city),
+            "language_form": CityLanguageForm(initial={"language": city.language}),
+            "language_name": language_name(city.language),
+        },
     )
+
+
+@require_POST
+@city_role_required(Role.LEAD)
+def city_language(request, *, city, membership):
+    form = CityLanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the languages in the list."))
+    else:
+        team_services.city_language_set(city=city, language=form.cleaned_data["language"])
+        messages.success(
+            request,
+            _("Language of the city's reports saved: %(language)s. Reports generated from now on are in it.")
+            % {"language": language_name(city.language)},
+        )
+    return redirect(city.get_absolute_url())
 
 
 @city_role_required(Role.VIEWER)
