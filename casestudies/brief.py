@@ -311,14 +311,15 @@ def _dimensions(s) -> list[Flowable]:
     for number, dimension in enumerate(vocabulary.DIMENSIONS, start=1):
         areas = ", ".join(escaped(area) for area in dimension.monitor_areas)
         themes = "; ".join(escaped(theme) for theme in dimension.question_themes)
+        # Outside the f-string below: xgettext does not read inside one, so these never reached the catalogue.
+        areas_label, themes_label = _("Monitor areas:"), _("The questions ask about:")
         flowables.append(
             KeepTogether(
                 [
                     Paragraph(f"3.{number} {escaped(dimension.name)}", s["h2"]),
                     Paragraph(escaped(dimension.description), s["body"]),
                     Paragraph(
-                        f"<b>{escaped(_('Monitor areas:'))}</b> {areas}. "
-                        f"<b>{escaped(_('The questions ask about:'))}</b> {themes}.",
+                        f"<b>{escaped(areas_label)}</b> {areas}. <b>{escaped(themes_label)}</b> {themes}.",
                         s["body"],
                     ),
                 ]

@@ -100,6 +100,12 @@ def _label(words: object) -> str:
     return f"<b>{escaped(words)}</b>"
 
 
+def _labelled(words: object, markup: str) -> str:
+    """A label in bold followed by its value (markup already escaped). The label's gettext call stays outside any
+    f-string: xgettext does not read inside one, so a label written there never reached the catalogue."""
+    return f"{_label(words)} {markup}"
+
+
 def _heading(words: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escaped(words), style)
 
@@ -238,9 +244,9 @@ def _section_break(new_page: bool) -> Flowable:
 
 def _cover(data: ReportData, s) -> list[Flowable]:
     facts = [
-        f"{_label(_('City type:'))} {escaped(data.city_type)}",
-        f"{_label(_('Generated on:'))} {escaped(_date(data.generated_on))}",
-        f"{_label(_('Questionnaire version:'))} {escaped(data.questionnaire_version)}",
+        _labelled(_("City type:"), escaped(data.city_type)),
+        _labelled(_("Generated on:"), escaped(_date(data.generated_on))),
+        _labelled(_("Questionnaire version:"), escaped(data.questionnaire_version)),
     ]
     if data.previous_year:
         previous = (
@@ -248,7 +254,7 @@ def _cover(data: ReportData, s) -> list[Flowable]:
             if data.previous_is_demo
             else str(data.previous_year)
         )
-        facts.append(f"{_label(_('Compared with the assessment of:'))} {escaped(previous)}")
+        facts.append(_labelled(_("Compared with the assessment of:"), escaped(previous)))
     flowables: list[Flowable] = [
         Spacer(1, 30 * mm),
         Paragraph("OPENCities", s["brand"]),
@@ -275,12 +281,13 @@ def _highlight_items(items: Sequence[Highlight]) -> list[str]:
 
 
 def _position(data: ReportData) -> str:
-    group = f"{_label(_('Peer group:'))} {escaped(data.peer_group)}"
+    group = _labelled(_("Peer group:"), escaped(data.peer_group))
     if data.peer_n <= 0:
         return group
     sentence = f"{group} ({escaped(_cities(data.peer_n))})."
     if data.index_rank is None:
-        return f"{sentence} {escaped(_('The openness index has no percentile rank in this group.'))}"
+        no_rank = _("The openness index has no percentile rank in this group.")
+        return f"{sentence} {escaped(no_rank)}"
     rank = filled(
         _(
             "The openness index has a percentile rank of %(rank)s in this group: the share of these cities that "
@@ -516,7 +523,7 @@ def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
     reasons = [reason for reason in line.reasons if str(reason).strip()]
     if reasons:
         why = "; ".join(escaped(reason) for reason in reasons)
-        head.append(Paragraph(f"{_label(_('Why:'))} {why}.", s["body"]))
+        head.append(Paragraph(_labelled(_("Why:"), f"{why}."), s["body"]))
     return [
         KeepTogether(head),
         *markdown_flowables(line.text, s),
@@ -629,13 +636,13 @@ def _evidence_item(line: EvidenceLine, s, heading: list[Flowable]) -> list[Flowa
             [
                 *heading,
                 Paragraph(escaped(line.question), s["h3"]),
-                Paragraph(f"{_label(_('Answer:'))} {escaped(line.answer)}", s["answer"]),
+                Paragraph(_labelled(_("Answer:"), escaped(line.answer)), s["answer"]),
             ]
         ),
         *_note(line.note, s["note"]),
     ]
     if line.url:
-        item.append(Paragraph(f"{_label(_('Link:'))} {url_markup(line.url)}", s["answer"]))
+        item.append(Paragraph(_labelled(_("Link:"), url_markup(line.url)), s["answer"]))
     return item
 
 
@@ -779,7 +786,7 @@ def render_general_recommendations(themes: Sequence[GeneralTheme], *, as_of: dat
         _heading(GENERAL_TITLE, s["title"]),
     ]
     if as_of is not None:
-        story.append(Paragraph(f"{_label(_('Last updated:'))} {escaped(_date(as_of))}", s["body"]))
+        story.append(Paragraph(_labelled(_("Last updated:"), escaped(_date(as_of))), s["body"]))
     story.append(_heading(introduction, s["body"]))
     if not themes:
         story.append(_heading(_("No recommendation has been published yet."), s["body"]))
