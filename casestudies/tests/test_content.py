@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assessments.models import Region
+from casestudies.content_languages import SOURCE_LANGUAGE, localized, translations
 from casestudies.resources import COLUMNS
 from opencities.vocabulary import CITY_TYPE_KEYS, DIMENSION_KEYS, RECOMMENDATION_THEME_KEYS
 
@@ -33,6 +34,12 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YEAR_RE = re.compile(r"^\d{4}$")
 HTML_RE = re.compile(r"</?[a-zA-Z][^>]*>")
 RUN = 8  # the longest run of words the copy may share with the facts file is RUN - 1
+NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def french_number(number: str) -> str:
+    """A number of the English as French writes it: 20,408 → 20 408, 1.5 → 1,5 (a year stays as it is)."""
+    return number.replace(",", " ").replace(".", ",")
 
 
 def entry_id(entry):
@@ -91,6 +98,25 @@ def test_entry_basics(entry):
     for field in ("summary_en", "summary_fr"):
         assert len(entry[field]) <= 600, f"{field} has {len(entry[field])} characters"
     datetime.date.fromisoformat(entry["last_reviewed"])
+
+
+@parametrize_entries
+@pytest.mark.parametrize("language", translations())
+def test_every_title_and_summary_is_translated(entry, language):
+    for field in ("title", "summary"):
+        assert entry[localized(field, language)].strip(), f"{field} has no {language} text"
+    # A title may be a name the same in every language (Global Detroit); a summary never reads the same.
+    assert entry[localized("summary", language)] != entry[localized("summary", SOURCE_LANGUAGE)], "summary is English"
+
+
+@parametrize_entries
+def test_the_french_keeps_the_figures_years_and_names_of_the_english(entry):
+    """A translation changes the words, never the facts: each number and year of the English is in the French,
+    written the French way (20 408, 1,5)."""
+    for field in ("title", "summary"):
+        english, french = entry[f"{field}_en"], entry[f"{field}_fr"]
+        for number in NUMBER_RE.findall(english):
+            assert french_number(number) in french.replace("\u202f", " ").replace("\xa0", " "), (field, number)
 
 
 @parametrize_entries

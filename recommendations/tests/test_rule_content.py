@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from casestudies.content_languages import SOURCE_LANGUAGE, localized, translations
 from opencities.vocabulary import BAND_KEYS, CITY_TYPE_KEYS, CITY_TYPES, DIMENSIONS, RECOMMENDATION_THEMES
 from recommendations.models import FRAMEWORK_ELEMENTS, RecommendationRule, comma_separated
 from recommendations.resources import COLUMNS as RULE_COLUMNS
@@ -73,6 +74,24 @@ def test_each_rule_has_a_plain_text_of_60_to_150_words_and_three_to_five_first_s
     assert 60 <= len(words(row["text_en"])) <= 150
     bullets = row["actions_en"].split("\n")
     assert 3 <= len(bullets) <= 5 and all(bullet.startswith("- ") for bullet in bullets)
+
+
+@pytest.mark.parametrize("row", SHIPPED, ids=lambda row: row["key"])
+@pytest.mark.parametrize("language", translations())
+def test_each_rule_is_translated_with_the_same_first_steps(row, language):
+    for field in ("title", "text", "actions"):
+        assert row[localized(field, language)].strip(), f"{field} has no {language} text"
+        assert row[localized(field, language)] != row[localized(field, SOURCE_LANGUAGE)], f"{field} is English"
+    bullets = row[localized("actions", language)].split("\n")
+    assert len(bullets) == len(row["actions_en"].split("\n")) and all(bullet.startswith("- ") for bullet in bullets)
+
+
+@pytest.mark.parametrize("row", SHIPPED, ids=lambda row: row["key"])
+def test_the_french_keeps_the_figures_of_the_english(row):
+    for field in ("title", "text", "actions"):
+        french = row[f"{field}_fr"].replace("\u202f", " ").replace("\xa0", " ")
+        for number in re.findall(r"\d[\d,.]*\d|\d", row[f"{field}_en"]):
+            assert number.replace(",", " ").replace(".", ",") in french, (field, number)
 
 
 def _named_in(case_study: dict, text: str) -> bool:
