@@ -104,6 +104,16 @@ class Partner(models.Model):
         _("consent given on"), null=True, blank=True, help_text=_("No report is sent without a consent date.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of its emails, and of the report attached when the city's lead generated one in it. "
+            "Empty: the language of the city whose report it is."
+        ),
+    )
     cities = models.ManyToManyField(
         City, through="Following", related_name="partners", verbose_name=_("cities followed"), blank=True
     )
@@ -116,6 +126,10 @@ class Partner(models.Model):
 
     def __str__(self):
         return f"{self.organisation} <{self.email}>"
+
+    def reading_language(self, city: City) -> str:
+        """The language this partner reads a city's email and report in: its own, else the city's."""
+        return self.language or city.language
 
 
 class Following(models.Model):
@@ -147,6 +161,12 @@ class Report(models.Model):
 
     assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="report")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    # What the next generation renders, the city's language first (services.report_request keeps it so); what the
+    # last one rendered is `language` with `file`, and the ReportFile rows.
+    languages = models.JSONField(_("languages chosen"), default=list, blank=True)
+    language = models.CharField(
+        _("language of the PDF"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     file = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
@@ -177,6 +197,29 @@ class Report(models.Model):
 
     def __str__(self):
         return _("Report of %(assessment)s") % {"assessment": self.assessment}
+
+
+class ReportFile(models.Model):
+    """The report's PDF in another language the lead chose; the one in the city's language is `Report.file`.
+
+    Rows are replaced with the report's own file, in the transaction that marks it ready, so a ready report's rows
+    are always the PDFs of its last generation.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    file = models.FileField(_("PDF"), upload_to="reports/%Y/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    pages = models.PositiveIntegerField(_("pages"))
+    size = models.PositiveIntegerField(_("bytes"))
+
+    class Meta:
+        verbose_name = _("report in another language")
+        verbose_name_plural = _("reports in other languages")
+        constraints = [models.UniqueConstraint(fields=["report", "language"], name="report_file_once_per_language")]
+
+    def __str__(self):
+        return f"{self.report} ({self.language})"
 
 
 class ReportDelivery(models.Model):

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Max, Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,7 @@ from opencities import caching
 from opencities.links import absolute_url
 
 from . import rules
-from .models import Partner, RecommendationRule, comma_separated
+from .models import Partner, RecommendationRule, Report, comma_separated
 from .report_data import (
     CaseStudyRef,
     EvidenceLine,
@@ -298,6 +300,55 @@ def report_data(assessment: Assessment) -> ReportData:
         },
         site_url=absolute_url("/"),
     )
+
+
+@dataclass(frozen=True)
+class ReportPdf:
+    """One of a ready report's PDFs: the one in the city's language (`Report.file`) or a ReportFile."""
+
+    language: str
+    file: FieldFile
+    pages: int | None
+    size: int | None
+    filename: str  # as downloaded and attached
+
+
+def report_file_name(assessment: Assessment, language: str, *, primary: bool) -> str:
+    """A report PDF's file name, stored and downloaded: the one in the city's language as it always was, the others
+    with their language (zurich-2025-openness-report-fr.pdf)."""
+    suffix = "" if primary else f"-{language}"
+    return f"{assessment.city.slug}-{assessment.year}-openness-report{suffix}.pdf"
+
+
+def report_pdfs(report: Report) -> list[ReportPdf]:
+    """A report's PDFs, the one in the city's language first, then the others in the order of settings.LANGUAGES."""
+    assessment = report.assessment
+    pdfs = [
+        ReportPdf(
+            report.language,
+            report.file,
+            report.pages,
+            report.size,
+            report_file_name(assessment, report.language, primary=True),
+        )
+    ]
+    order = [code for code, _name in settings.LANGUAGES]
+    others = sorted(
+        report.files.all(), key=lambda row: order.index(row.language) if row.language in order else len(order)
+    )
+    pdfs += [
+        ReportPdf(
+            row.language, row.file, row.pages, row.size, report_file_name(assessment, row.language, primary=False)
+        )
+        for row in others
+    ]
+    return pdfs
+
+
+def report_pdf(report: Report, language: str) -> ReportPdf:
+    """The PDF a reader of `language` gets: the one in it if the lead generated it, else the one in the city's."""
+    pdfs = report_pdfs(report)
+    return next((item for item in pdfs if item.language == language), pdfs[0])
 
 
 def recipients(city) -> list[Partner]:

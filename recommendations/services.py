@@ -5,9 +5,11 @@ a report that is ready is not rendered again by a repeated message, and a partne
 assessment (`ReportDelivery` is unique per assessment and partner, and a sent delivery is never sent again).
 """
 
+import contextlib
 import hashlib
 import logging
 import smtplib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
@@ -21,19 +23,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
 from assessments.models import Assessment
 from assessments.notices import submission_event, team_notice_add
+from opencities.documents import RenderedDocument
+from opencities.languages import configured, language_name
 from opencities.links import absolute_url
 from opencities.mail import subject_render
 from opencities.models import Notice
 from opencities.notices import QUEUE_GRACE
 
 from . import pdf, selectors
-from .models import Following, Partner, Report, ReportDelivery
+from .models import Following, Partner, Report, ReportDelivery, ReportFile
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +57,35 @@ def report_url(assessment: Assessment) -> str:
     return reverse("assessment_report", kwargs={"slug": assessment.city.slug, "pk": assessment.pk})
 
 
+def report_languages(*, city_language: str, chosen: Iterable[str]) -> list[str]:
+    """The languages a report is generated in: the city's always and first (its PDF is `Report.file`), then the
+    others chosen, in the order of settings.LANGUAGES; a language no longer configured is dropped."""
+    chosen = set(chosen)
+    return [city_language] + [code for code, _name in settings.LANGUAGES if code in chosen and code != city_language]
+
+
 @transaction.atomic
-def report_request(*, assessment: Assessment, user=None) -> Report:
-    """Queue the (re)generation of a submitted assessment's report; the task is sent once the transaction commits."""
+def report_request(*, assessment: Assessment, user=None, languages: Iterable[str] | None = None) -> Report:
+    """Queue the (re)generation of a submitted assessment's report; the task is sent once the transaction commits.
+
+    `languages`: the ones the lead chose besides the city's, which is always generated; None (a submission, the
+    sweeper, a command) keeps the last choice.
+    """
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError(_("Only a submitted assessment has a report."))
+    if languages is not None:
+        languages = list(languages)
+        if not all(configured(code) for code in languages):
+            raise ValidationError(_("Choose the report's languages from the list on the page."))
     report, _created = Report.objects.select_for_update().get_or_create(assessment=assessment)
     waiting = (
         report.status == Report.Status.QUEUED and report.queued_at and report.queued_at > timezone.now() - QUEUE_GRACE
     )
     if report.status == Report.Status.GENERATING or waiting:
         return report  # already on its way; a second render would only race the first
+    report.languages = report_languages(
+        city_language=assessment.city.language, chosen=report.languages if languages is None else languages
+    )
     report.status = Report.Status.QUEUED
     report.queued_at = timezone.now()
     report.error = ""
@@ -93,7 +115,8 @@ def queue_generation(report_id: int) -> bool:
 
 
 def report_generate(*, report_id: int) -> Report:
-    """Render and store the report's PDF, then queue the notice to the city's members; a ready report is left alone."""
+    """Render and store the report's PDFs, one per chosen language, then queue the notice to the city's members; a
+    ready report is left alone."""
     with transaction.atomic():
         # One read for the report (locked alone) and what the PDF needs of its assessment.
         report = (
@@ -114,18 +137,38 @@ def report_generate(*, report_id: int) -> Report:
         report.attempts += 1
         report.save(update_fields=["status", "started_at", "attempts"])
     assessment = report.assessment
-    rendered = pdf.render_report(selectors.report_data(assessment))
-    name = f"{assessment.city.slug}-{assessment.year}-openness-report.pdf"
-    stored = report.file.storage.save(f"reports/{assessment.year}/{name}", ContentFile(rendered.content))
+    # The city's language of now comes first, even if it changed since the request.
+    languages = report_languages(city_language=assessment.city.language, chosen=report.languages)
+    storage = report.file.storage
+    stored: dict[str, tuple[str, RenderedDocument]] = {}
+    try:
+        for language in languages:
+            # The data too: its names, reasons and links (their /fr/ prefix) are words of the language.
+            with translation.override(language):
+                rendered = pdf.render_report(selectors.report_data(assessment))
+            name = selectors.report_file_name(assessment, language, primary=language == languages[0])
+            stored[language] = (
+                storage.save(f"reports/{assessment.year}/{name}", ContentFile(rendered.content)),
+                rendered,
+            )
+    except Exception:
+        _delete_files(storage, [name for name, _rendered in stored.values()])  # the retry renders them all again
+        raise
+    new_files = [name for name, _rendered in stored.values()]
     with transaction.atomic():
         # The city comes along for the members' notices written below.
         report = Report.objects.select_for_update(of=("self",)).select_related("assessment__city").get(pk=report_id)
         if report.status == Report.Status.READY:
-            # Another worker rendered it meanwhile (a message sent twice): keep its file, tell nobody again.
-            report.file.storage.delete(stored)
+            # Another worker rendered it meanwhile (a message sent twice): keep its files, tell nobody again.
+            _delete_files(storage, new_files)
             return report
-        previous_file = report.file.name if report.file else ""
-        report.file.name = stored
+        previous_files = [report.file.name] if report.file else []
+        previous_files += [row.file.name for row in report.files.all()]
+        report.files.all().delete()
+        primary, *others = languages
+        name, rendered = stored[primary]
+        report.file.name = name
+        report.language = primary
         report.sha256 = hashlib.sha256(rendered.content).hexdigest()
         report.pages = rendered.pages
         report.size = len(rendered.content)
@@ -133,10 +176,27 @@ def report_generate(*, report_id: int) -> Report:
         report.finished_at = timezone.now()
         report.error = ""
         report.save()
+        ReportFile.objects.bulk_create(
+            ReportFile(
+                report=report,
+                language=language,
+                file=stored[language][0],
+                sha256=hashlib.sha256(stored[language][1].content).hexdigest(),
+                pages=stored[language][1].pages,
+                size=len(stored[language][1].content),
+            )
+            for language in others
+        )
         report_ready_notices_add(report=report)
-    if previous_file and previous_file != stored:
-        report.file.storage.delete(previous_file)
+    _delete_files(storage, [name for name in previous_files if name not in new_files])
     return report
+
+
+def _delete_files(storage, names: Iterable[str]) -> None:
+    """Files no row names any longer. A storage that fails here leaves a stray file behind, never a failed report."""
+    for name in names:
+        with contextlib.suppress(OSError):
+            storage.delete(name)
 
 
 def report_ready_notices_add(*, report: Report) -> list[Notice]:
@@ -292,32 +352,40 @@ def _start_sending(delivery_id: int) -> ReportDelivery | None:
 
 
 def _message(delivery: ReportDelivery) -> EmailMultiAlternatives:
+    """The partner's email in the language it reads (its own, else the city's), with the PDF in that language when
+    the lead generated one, else the one in the city's language, which the email then names."""
     assessment, report = delivery.assessment, delivery.report
+    language = delivery.partner.reading_language(assessment.city)
+    attached = selectors.report_pdf(report, language)
     unsubscribe = unsubscribe_url(delivery.following)
-    context = {
-        "partner": delivery.partner,
-        "city": assessment.city,
-        "assessment": assessment,
-        "report": report,
-        "unsubscribe_url": unsubscribe,
-        "site_url": absolute_url("/"),
-    }
-    subject = subject_render("recommendations/email/report_subject.txt", context)
+    with translation.override(language):
+        context = {
+            "partner": delivery.partner,
+            "city": assessment.city,
+            "assessment": assessment,
+            "report": report,
+            "unsubscribe_url": unsubscribe,
+            "site_url": absolute_url("/"),
+            # Named only when it is not the email's own: no PDF was generated in the partner's language.
+            "attached_language": language_name(attached.language) if attached.language != language else "",
+        }
+        subject = subject_render("recommendations/email/report_subject.txt", context)
+        body = render_to_string("recommendations/email/report.txt", context)
+        html = render_to_string("recommendations/email/report.html", context)
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "opencities.localhost"
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("recommendations/email/report.txt", context),
+        body=body,
         to=[delivery.email],
         headers={
             "Message-ID": make_msgid("report", domain=domain),
             "List-Unsubscribe": f"<{unsubscribe}>",
+            "Content-Language": language,
         },
     )
-    message.attach_alternative(render_to_string("recommendations/email/report.html", context), "text/html")
-    with report.file.open("rb") as handle:
-        message.attach(
-            f"{assessment.city.slug}-{assessment.year}-openness-report.pdf", handle.read(), "application/pdf"
-        )
+    message.attach_alternative(html, "text/html")
+    with attached.file.open("rb") as handle:
+        message.attach(attached.filename, handle.read(), "application/pdf")
     return message
 
 

@@ -75,6 +75,7 @@ ACCESS_TABLE = {
     "assessment_report_status": {"get": MEMBERS},
     # The world's report has no file yet: members are sent back to the report page with a message.
     "assessment_report_download": {"get": MEMBERS},
+    "assessment_report_download_in": {"get": MEMBERS},
     "assessment_report_request": {"post": LEAD_ONLY},
     "assessment_report_approve": {"post": LEAD_ONLY},
     # The signed link in a partner's email is the credential, whoever opens it.
@@ -170,6 +171,7 @@ def _request(name, world):
         "assessment_report": (submitted, {}),
         "assessment_report_status": (submitted, {}),
         "assessment_report_download": (submitted, {}),
+        "assessment_report_download_in": ({**submitted, "language": "fr"}, {}),
         "assessment_report_request": (submitted, {}),
         "assessment_report_approve": (submitted, {}),
         "partner_unsubscribe": ({"token": unsubscribe_token(world["following"])}, {}),

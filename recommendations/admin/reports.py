@@ -18,8 +18,8 @@ class FollowingInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
-    list_display = ("organisation", "contact_name", "email", "consent_date", "is_active", "cities_followed")
-    list_filter = ("is_active", ("consent_date", admin.EmptyFieldListFilter))
+    list_display = ("organisation", "contact_name", "email", "language", "consent_date", "is_active", "cities_followed")
+    list_filter = ("is_active", "language", ("consent_date", admin.EmptyFieldListFilter))
     search_fields = ("organisation", "contact_name", "email", "followings__city__name")
     inlines = [FollowingInline]
 
@@ -44,11 +44,17 @@ class DeliveryInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("assessment", "status", "pages", "size", "attempts", "finished_at", "approved_at")
+    list_display = ("assessment", "status", "language", "pages", "size", "attempts", "finished_at", "approved_at")
     list_filter = ("status",)
     search_fields = ("assessment__city__name",)
     inlines = [DeliveryInline]
-    readonly_fields = [field.name for field in Report._meta.fields]
+    readonly_fields = [*(field.name for field in Report._meta.fields), "other_languages"]
+
+    # A line rather than an inline: the rows need no admin (and no permission) of their own.
+    @admin.display(description=_("PDFs in other languages"))
+    def other_languages(self, report):
+        rows = report.files.order_by("language")
+        return ", ".join(f"{row.get_language_display()}: {row.file.name}" for row in rows) or "—"
 
     def has_add_permission(self, request):
         return False

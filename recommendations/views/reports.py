@@ -1,5 +1,6 @@
 """The report page of a submitted assessment: its live status, download, request and the lead's approval."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from assessments import selectors as assessment_selectors
 from assessments.access import city_role_required
 from assessments.models import Role
+from opencities.languages import language_name
 
 from .. import selectors, services
 from ..models import Report, ReportDelivery
@@ -65,13 +67,29 @@ def _report_state(report: Report | None) -> dict:
     }
 
 
+def _language_choices(city, report: Report | None) -> list[dict]:
+    """The request form's checkboxes: every configured language, the city's ticked and fixed (it is always
+    generated), the others as the lead chose them last."""
+    chosen = set(report.languages) if report else set()
+    return [
+        {
+            "code": code,
+            "name": language_name(code),
+            "fixed": code == city.language,
+            "checked": code == city.language or code in chosen,
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 @require_safe
 @city_role_required(Role.VIEWER)
 def assessment_report(request, pk, *, city, membership):
     assessment = assessment_with_result(city, pk)
-    report = Report.objects.filter(assessment=assessment).first()
+    report = Report.objects.filter(assessment=assessment).select_related("assessment__city").first()
     state = _report_state(report)
-    recipients = selectors.recipients(city) if report and report.status == Report.Status.READY else []
+    ready = report is not None and report.status == Report.Status.READY
+    recipients = selectors.recipients(city) if ready else []
     already_sent_to = {delivery.partner_id for delivery in state.get("deliveries", [])}
     return render(
         request,
@@ -87,6 +105,10 @@ def assessment_report(request, pk, *, city, membership):
             # Nobody left to approve: the form would only offer greyed-out names and a button that sends nothing.
             "everyone_has_it": bool(recipients) and all(partner.pk in already_sent_to for partner in recipients),
             "is_lead": membership.role == Role.LEAD,
+            "pdfs": [{"pdf": item, "name": language_name(item.language)} for item in selectors.report_pdfs(report)]
+            if ready and report.file
+            else [],
+            "languages": _language_choices(city, report),
             # While reopened, the last report stays readable, marked superseded; nothing is generated or sent.
             "reopening": assessment_selectors.reopening_of(assessment) if assessment.result.is_superseded else None,
         },
@@ -105,9 +127,10 @@ def assessment_report_status(request, pk, *, city, membership):
 
 @require_safe
 @city_role_required(Role.VIEWER)
-def assessment_report_download(request, pk, *, city, membership):
+def assessment_report_download(request, pk, language=None, *, city, membership):
+    """The PDF in the city's language, or with `language` the one in that language."""
     assessment = assessment_with_result(city, pk)
-    report = Report.objects.filter(assessment=assessment).first()
+    report = Report.objects.filter(assessment=assessment).select_related("assessment__city").first()
     if report is None or report.status != Report.Status.READY or not report.file:
         messages.info(
             request,
@@ -115,12 +138,15 @@ def assessment_report_download(request, pk, *, city, membership):
             % {"state": _report_state(report)["label"].lower()},
         )
         return redirect("assessment_report", slug=city.slug, pk=assessment.pk)
+    pdfs = selectors.report_pdfs(report)
+    chosen = pdfs[0] if language is None else next((item for item in pdfs if item.language == language), None)
+    if chosen is None:
+        raise Http404(_("The report was not generated in this language."))
     try:
-        handle = report.file.open("rb")
+        handle = chosen.file.open("rb")
     except OSError:
         raise Http404(_("The report's file is missing; request it again from the report page.")) from None
-    filename = f"{city.slug}-{assessment.year}-openness-report.pdf"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=chosen.filename, content_type="application/pdf")
 
 
 @require_POST
@@ -128,7 +154,10 @@ def assessment_report_download(request, pk, *, city, membership):
 def assessment_report_request(request, pk, *, city, membership):
     assessment = submitted_assessment(city, pk)
     try:
-        report = services.report_request(assessment=assessment, user=request.user)
+        # The city's own language is always generated; its checkbox is disabled, so it is never posted.
+        report = services.report_request(
+            assessment=assessment, user=request.user, languages=request.POST.getlist("language")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
