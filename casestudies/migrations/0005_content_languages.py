@@ -25,6 +25,9 @@ def copy_to_english(apps, schema_editor):
     for model_name, fields in TRANSLATED.items():
         model = apps.get_model("casestudies", model_name)
         model.objects.update(**{f"{field}_en": F(field) for field in fields})
+    # Nothing is French yet, so a French reader sees the English: that is what the French search looks in, until
+    # the next save or import writes each language's search text (CaseStudy.search_texts_refresh).
+    apps.get_model("casestudies", "CaseStudy").objects.update(search_text_fr=F("search_text"))
 
 
 class Migration(migrations.Migration):
