@@ -151,6 +151,18 @@ def _no_sweeping_after_requests(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_from_another_test():
+    """Each test starts in the default language: a request to a French page leaves French active in the thread,
+    and then reverse() would build /fr/ addresses, numbers would be written the French way and translated model
+    fields would read their French columns."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher is slow by design; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opencities import caching, vocabulary
+from opencities.languages import language_choices
 from opencities.mail import header_text
 
 from .comparison import scores_with_index
@@ -88,7 +89,7 @@ class City(models.Model):
     language = models.CharField(
         _("language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         default=settings.LANGUAGE_CODE,
         help_text=_(
             "The language of the city's report (always generated in it) and of the emails of partners who chose "

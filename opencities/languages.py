@@ -9,7 +9,14 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
-from .models import NoticePreferences
+
+def language_choices() -> list[tuple[str, str]]:
+    """The configured languages, as the choices of every model field that holds one.
+
+    A callable, so that migrations refer to it rather than copy the list: adding a language to LANGUAGES needs
+    no migration for these fields (docs/languages.md, Adding a language).
+    """
+    return list(settings.LANGUAGES)
 
 
 def configured(language: str) -> bool:
@@ -26,6 +33,8 @@ def account_language(user) -> str | None:
     """The language a signed-in account chose, or None (a visitor, or an account that never chose)."""
     if user is None or not user.is_authenticated:
         return None
+    from .models import NoticePreferences  # the models import this module for language_choices
+
     language = NoticePreferences.objects.filter(user=user).values_list("language", flat=True).first()
     return language if language and configured(language) else None
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .languages import language_choices
+
 
 class Notice(models.Model):
     """One email owed to one recipient for one event, written in the event's own transaction.
@@ -47,7 +49,7 @@ class Notice(models.Model):
         verbose_name=_("recipient"),
     )
     email = models.EmailField(_("address"), help_text=_("Where it goes (an account's address when it is sent)."))
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
     object_id = models.PositiveBigIntegerField(
         _("about"), null=True, blank=True, help_text=_("The id of what it tells of: assessment, invitation, …")
     )
@@ -80,9 +82,7 @@ class NoticePreferences(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences", primary_key=True
     )
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, default=settings.LANGUAGE_CODE)
     muted_kinds = models.JSONField(
         _("notices not wanted"), default=list, blank=True, help_text=_("Kinds of members' notices left out.")
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, City
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
+from opencities.languages import language_choices
 from opencities.vocabulary import BAND_KEYS, BAND_LOW
 
 # The twelve elements of the strategic framework review (their keys in the questionnaire file).
@@ -107,7 +108,7 @@ class Partner(models.Model):
     language = models.CharField(
         _("language"),
         max_length=10,
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         blank=True,
         help_text=_(
             "The language of its emails, and of the report attached when the city's lead generated one in it. "
@@ -165,7 +166,7 @@ class Report(models.Model):
     # last one rendered is `language` with `file`, and the ReportFile rows.
     languages = models.JSONField(_("languages chosen"), default=list, blank=True)
     language = models.CharField(
-        _("language of the PDF"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        _("language of the PDF"), max_length=10, choices=language_choices, default=settings.LANGUAGE_CODE
     )
     file = models.FileField(_("PDF"), upload_to="reports/%Y/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
@@ -207,7 +208,7 @@ class ReportFile(models.Model):
     """
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
     file = models.FileField(_("PDF"), upload_to="reports/%Y/")
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     pages = models.PositiveIntegerField(_("pages"))
