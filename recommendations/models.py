@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessments.models import Assessment, City
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
@@ -36,9 +37,9 @@ class RecommendationRule(models.Model):
     """When a city gets a recommendation: a dimension in these bands, or one of these framework gaps."""
 
     class Priority(models.IntegerChoices):
-        HIGH = 1, _("High")
-        MEDIUM = 2, _("Medium")
-        LOW = 3, _("Low")
+        HIGH = 1, pgettext_lazy("priority", "High")
+        MEDIUM = 2, pgettext_lazy("priority", "Medium")
+        LOW = 3, pgettext_lazy("priority", "Low")
 
     key = models.SlugField(_("key"), max_length=80, unique=True, help_text=_("Stable; imports update by key."))
     title = models.CharField(_("title"), max_length=200)

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -394,7 +394,16 @@ def _radar(data: ReportData, s) -> list[Flowable]:
 
 def _scores(data: ReportData, s) -> list[Flowable]:
     with_change = data.previous_year is not None
-    head = [_("Dimension"), _("Score"), _("Band"), _("Peer median"), _("25th–75th"), _("Percentile rank")]
+    # Column headings, short enough for their narrow columns in every language (the glossary's "peer median" in
+    # full would break mid-word in French).
+    head = [
+        _("Dimension"),
+        _("Score"),
+        _("Band"),
+        pgettext("table column", "Peer median"),
+        _("25th–75th"),
+        _("Percentile rank"),
+    ]
     widths = [136, 38, 54, 50, 66, 62]
     if with_change:
         since = _("%(year)s (demo)") % {"year": data.previous_year} if data.previous_is_demo else data.previous_year
@@ -421,12 +430,7 @@ def _scores(data: ReportData, s) -> list[Flowable]:
         if with_change:
             row.append(_change(line.score, line.previous))
         rows.append(row)
-    flowables: list[Flowable] = [
-        Spacer(1, 6),
-        _heading(SECTION_SCORES, s["h1"]),
-        _table(rows, widths, [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("ALIGN", (2, 1), (2, -1), "LEFT")]),
-        Spacer(1, 6),
-    ]
+    table = _table(rows, widths, [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("ALIGN", (2, 1), (2, -1), "LEFT")])
     if data.peer_n > 0:
         notes = [
             filled(
@@ -459,8 +463,12 @@ def _scores(data: ReportData, s) -> list[Flowable]:
         notes.append(
             escaped(_("There is no earlier assessment on this questionnaire version to show the change against."))
         )
-    flowables += [Paragraph(note, s["small"]) for note in notes]
-    return flowables
+    # The notes say how to read the table: kept on its page rather than starting the next one on their own.
+    return [
+        Spacer(1, 6),
+        _heading(SECTION_SCORES, s["h1"]),
+        KeepTogether([table, Spacer(1, 6), *(Paragraph(note, s["small"]) for note in notes)]),
+    ]
 
 
 def _highlights(data: ReportData, s) -> list[Flowable]:
@@ -493,19 +501,30 @@ def _case_study(case_study: CaseStudyRef) -> str:
     return f"<b>{escaped(case_study.title)}</b> ({escaped(case_study.city)}): {url_markup(case_study.url)}"
 
 
+def _headed_list(heading: Flowable, items: list[Flowable]) -> list[Flowable]:
+    """A heading and its list, free to run over a page break but never leaving the heading or one item alone.
+
+    Keeping the whole list on one page pushed a long one to the next page, away from the text it belongs to, and
+    left a quarter of the page before it empty; here the heading keeps its first two items and the last item keeps
+    the one before it, so no item is widowed either.
+    """
+    if len(items) <= 3:
+        return [KeepTogether([heading, *items])]
+    return [KeepTogether([heading, *items[:2]]), *items[2:-2], KeepTogether(items[-2:])]
+
+
 def _what_to_do(actions: str, s) -> list[Flowable]:
-    """The rule's actions, every paragraph a bullet, under their heading and kept with it on one page (no bullet
-    starts a page on its own); nothing when there are none."""
+    """The rule's actions, every paragraph a bullet, under their heading; nothing when there are none."""
     steps = markdown_flowables(actions, s, as_bullets=True)
-    return [KeepTogether([_heading(_("What to do"), s["h3"]), *steps])] if steps else []
+    return _headed_list(_heading(_("What to do"), s["h3"]), steps) if steps else []
 
 
 def _case_studies(case_studies: Sequence[CaseStudyRef], s) -> list[Flowable]:
-    """The linked case studies under their heading, kept together; nothing when there are none."""
+    """The linked case studies under their heading; nothing when there are none."""
     if not case_studies:
         return []
     items = bullets([_case_study(case_study) for case_study in case_studies], s["bullet"])
-    return [KeepTogether([_heading(_("Case studies"), s["h3"]), *items])]
+    return _headed_list(_heading(_("Case studies"), s["h3"]), items)
 
 
 def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
