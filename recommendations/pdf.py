@@ -463,12 +463,9 @@ def _scores(data: ReportData, s) -> list[Flowable]:
         notes.append(
             escaped(_("There is no earlier assessment on this questionnaire version to show the change against."))
         )
-    # The notes say how to read the table: kept on its page rather than starting the next one on their own.
-    return [
-        Spacer(1, 6),
-        _heading(SECTION_SCORES, s["h1"]),
-        KeepTogether([table, Spacer(1, 6), *(Paragraph(note, s["small"]) for note in notes)]),
-    ]
+    # The heading, the table and the notes that say how to read it stay on one page: none starts a page alone.
+    notes_flowables = [Paragraph(note, s["small"]) for note in notes]
+    return [Spacer(1, 6), KeepTogether([_heading(SECTION_SCORES, s["h1"]), table, Spacer(1, 6), *notes_flowables])]
 
 
 def _highlights(data: ReportData, s) -> list[Flowable]:
