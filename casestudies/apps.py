@@ -19,7 +19,9 @@ class CaseStudiesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from .search_columns import search_columns_sync
         from .services import tag_names_sync
 
         # After this app's migrations (the tags' rows and their columns per language exist by then).
         post_migrate.connect(tag_names_sync, sender=self, dispatch_uid="casestudies.tag_names_sync")
+        post_migrate.connect(search_columns_sync, sender=self, dispatch_uid="casestudies.search_columns_sync")

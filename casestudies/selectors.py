@@ -9,12 +9,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from . import content_languages
+from . import content_languages, search_columns
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 # PostgreSQL's text-search configuration of each language and the generated column that holds its vector
 # (migration 0006). A language without one here (added later, before its migration) is searched word by word.
-SEARCH_CONFIGS = {"en": ("english", "search_vector"), "fr": ("french", "search_vector_fr")}
 TAGS = (
     Prefetch("dimensions", queryset=DimensionTag.objects.only("key", "name")),
     Prefetch("themes", queryset=RecommendationTheme.objects.only("key", "name")),
@@ -37,7 +36,7 @@ class LibraryFilters:
 
 
 def _search_vector(column: str):
-    # A column that migration 0006 adds on PostgreSQL only (generated from a language's search text, GIN-indexed);
+    # A column that search_columns adds on PostgreSQL only (generated from a language's search text, GIN-indexed);
     # the model does not declare it, so that SQLite and the ORM's writes never see it.
     column = f'"{CaseStudy._meta.db_table}"."{column}"'  # our own names: nothing from a user
     return RawSQL(column, [], output_field=SearchVectorField())  # noqa: S611
@@ -62,7 +61,7 @@ def library(filters: LibraryFilters, *, include_drafts: bool = False) -> QuerySe
         case_studies = case_studies.filter(region=filters.region)
     order = _title_order()
     if filters.query:
-        search = SEARCH_CONFIGS.get(content_languages.active())
+        search = search_columns.configurations().get(content_languages.active())
         if connection.vendor == "postgresql" and search:
             config, column = search
             query = SearchQuery(filters.query, config=config, search_type="websearch")

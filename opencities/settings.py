@@ -203,6 +203,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 MODELTRANSLATION_REQUIRED_LANGUAGES = ("en",)
 MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
+# PostgreSQL's text-search configuration of each language, for the case-study library's search (stemming); a
+# language without one is searched word by word (casestudies/search_columns.py).
+TEXT_SEARCH_CONFIGURATIONS = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
 # The site's own date formats where Django's default for a language is not how the site writes it.
 FORMAT_MODULE_PATH = ["opencities.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Zurich")

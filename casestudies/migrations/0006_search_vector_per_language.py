@@ -3,7 +3,7 @@ configuration, so that a French search stems French words ("Ã©tudiants" finds "Ã
 
 The English column keeps its name (search_vector, and its index casestudy_search_vector) and is now generated from
 the English search text; the French one is search_vector_fr. A language added later gets its column in a
-migration of its own (see selectors.SEARCH_CONFIGS). SQLite has no full-text search here; nothing changes there.
+column after migrate (casestudies/search_columns.py). SQLite has no full-text search here; nothing changes there.
 """
 
 from django.db import migrations

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from casestudies import selectors
+from casestudies import search_columns, selectors
 from casestudies.models import CaseStudy
 
 from .factories import CaseStudyFactory
@@ -279,6 +279,21 @@ def test_postgresql_searches_french_with_french_stems_and_its_own_index(bilingua
 
 
 def test_every_language_of_the_site_has_a_search_configuration(settings):
-    # A language added to LANGUAGES needs its vector column (a migration like 0006) and its line here; without them
-    # its search on PostgreSQL falls back to matching words.
-    assert {code for code, _name in settings.LANGUAGES} <= set(selectors.SEARCH_CONFIGS)
+    # Without one, a language's search on PostgreSQL falls back to matching words (docs/languages.md).
+    assert {code for code, _name in settings.LANGUAGES} <= set(search_columns.configurations())
+
+
+@pytest.mark.postgres
+def test_a_languages_search_column_is_made_after_migrate_from_settings_alone():
+    """What adding a language relies on: no hand-written migration, the column and index come from configuration."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE casestudies_casestudy DROP COLUMN search_vector_fr")  # its index goes with it
+    assert search_columns.search_columns_sync() == ["search_vector_fr"]
+    assert search_columns.search_columns_sync() == []  # idempotent: every migrate runs it
+    CaseStudyFactory(title="Students", title_fr="Les étudiants étrangers", summary_fr="Des étudiantes accueillies.")
+    with translation.override("fr"):
+        found = selectors.library(selectors.LibraryFilters(query="étudiant"))
+        assert [entry.title for entry in found] == ["Les étudiants étrangers"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'casestudies_casestudy'")
+        assert "casestudy_search_vector_fr" in {name for (name,) in cursor.fetchall()}
