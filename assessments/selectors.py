@@ -633,6 +633,9 @@ class Profile:
     computed_type: CityTypeName | None = None
     runner_up: CityTypeName | None = None
     rule_description: str = ""
+    # The classifier's own sentence with the city's figures (assessments/citytype.py), stored in English when the
+    # result is computed: other languages show the rule's translated description alone, never an English sentence.
+    type_explanation: str = ""
     framework: tuple[FrameworkRow, ...] = ()
     reopening: Reopening | None = None
     history: tuple[HistoryRow, ...] = ()
@@ -731,6 +734,7 @@ def profile_data(assessment: Assessment) -> Profile:
         computed_type=city_type_name(result.city_type),
         runner_up=city_type_name(result.runner_up),
         rule_description=RULE_DESCRIPTIONS.get(result.rule_fired, ""),
+        type_explanation=result.explanation if translation.get_language() == settings.LANGUAGE_CODE else "",
         framework=framework,
         reopening=reopening,
         history=history,

@@ -10,6 +10,7 @@ of the shipped data.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
@@ -136,3 +137,19 @@ def column_problems(headers, fields, known_columns) -> list[str]:
                     }
                 )
     return problems
+
+
+def headers_check(headers, *, required, fields, known_columns) -> None:
+    """Refuse an import whose first row lacks a required column or names a translated field's column wrongly.
+
+    The one check of both editors' imports (case studies and recommendation rules); ValidationError says why.
+    """
+    missing = [column for column in required if column not in (headers or [])]
+    if missing:
+        raise ValidationError(
+            _("The file has no %(columns)s column; its first row must name the columns: %(expected)s.")
+            % {"columns": ", ".join(missing), "expected": ", ".join(known_columns)}
+        )
+    problems = column_problems(headers, fields, known_columns)
+    if problems:
+        raise ValidationError(" ".join(problems))

@@ -6,7 +6,6 @@ problem is reported with its row; nothing is written while any row is bad. The w
 widgets it shares with the rules live in opencities.imports.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -16,7 +15,7 @@ from assessments.models import Region
 from opencities.imports import ImportReport, RowCheckMixin, TagWidget, TextWidget, import_dataset
 
 from . import services
-from .content_languages import SOURCE_LANGUAGE, column_problems, localized, per_language
+from .content_languages import SOURCE_LANGUAGE, headers_check, localized, per_language
 from .models import BODY_SECTIONS, CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 
 TAG_FIELDS = ("dimensions", "themes", "city_types")
@@ -127,15 +126,7 @@ class CaseStudyResource(RowCheckMixin, resources.ModelResource):
         return CaseStudy.objects.prefetch_related(*TAG_FIELDS)
 
     def before_import(self, dataset, **kwargs):
-        missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or [])]
-        if missing:
-            raise ValidationError(
-                _("The file has no %(columns)s column; its first row must name the columns: %(expected)s.")
-                % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-            )
-        problems = column_problems(dataset.headers, TRANSLATED_FIELDS, COLUMNS)
-        if problems:
-            raise ValidationError(" ".join(problems))
+        headers_check(dataset.headers, required=REQUIRED_COLUMNS, fields=TRANSLATED_FIELDS, known_columns=COLUMNS)
 
     def import_instance(self, instance, row, **kwargs):
         self.check_row(instance, row, kwargs.get("row_number"), super().import_instance)

@@ -335,9 +335,9 @@ def test_autosave_keeps_an_answer_without_pressing_save(page, questionnaire):
     expect(page.locator(f"#q-{question.key}")).to_contain_text("Last changed by")
 
 
-def test_the_assessment_list_on_a_phone_scrolls_its_table_not_the_page(page, questionnaire):
-    """The table scrolls in its own box at 390 px; its visually hidden labels (absolutely positioned) used to
-    escape that box and make the whole page wider than the screen."""
+def test_the_assessment_list_on_a_phone_stacks_each_year_with_its_button_on_screen(page, questionnaire):
+    """At 390 px each assessment is a block of labelled lines: its Continue button is on the screen, not in the
+    last column of a table scrolled out of sight, and the page is no wider than the phone."""
     demo = questionnaire
     city = City.objects.get(slug=demo.city_slug)
     lead = get_user_model().objects.get(email=demo.lead_email)
@@ -347,6 +347,8 @@ def test_the_assessment_list_on_a_phone_scrolls_its_table_not_the_page(page, que
     log_in(page, demo.lead_email, demo.password)
     page.set_viewport_size({"width": 390, "height": 844})
     visit(page, reverse("assessment_list", args=[demo.city_slug]))
-    table_box = page.locator(".table-responsive")
-    assert table_box.evaluate("box => box.scrollWidth > box.clientWidth"), "the table should be wider than 390 px"
+    button = page.locator("main table").get_by_role("link", name=re.compile("^Continue"))
+    box = button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    expect(page.locator("main table td[data-label]").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

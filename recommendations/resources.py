@@ -5,12 +5,11 @@ every problem is reported with its row; nothing is written while any row is bad.
 are saved one by one inside the import's transaction.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from casestudies.content_languages import SOURCE_LANGUAGE, column_problems, localized, per_language
+from casestudies.content_languages import SOURCE_LANGUAGE, headers_check, localized, per_language
 from casestudies.models import CaseStudy, CityTypeTag, DimensionTag, RecommendationTheme
 from opencities.imports import RowCheckMixin, TagWidget, TextWidget
 
@@ -150,15 +149,7 @@ class RecommendationRuleResource(RowCheckMixin, resources.ModelResource):
         return RecommendationRule.objects.select_related("theme").prefetch_related(*RELATED_FIELDS)
 
     def before_import(self, dataset, **kwargs):
-        missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or [])]
-        if missing:
-            raise ValidationError(
-                _("The file has no %(columns)s column; its first row must name the columns: %(expected)s.")
-                % {"columns": ", ".join(missing), "expected": ", ".join(COLUMNS)}
-            )
-        problems = column_problems(dataset.headers, TRANSLATED_FIELDS, COLUMNS)
-        if problems:
-            raise ValidationError(" ".join(problems))
+        headers_check(dataset.headers, required=REQUIRED_COLUMNS, fields=TRANSLATED_FIELDS, known_columns=COLUMNS)
 
     def import_instance(self, instance, row, **kwargs):
         def import_fields(instance, row):

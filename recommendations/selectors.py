@@ -235,7 +235,7 @@ def report_data(assessment: Assessment) -> ReportData:
         city_type_reason=(
             _("Set by an editor: %(reason)s") % {"reason": result.override_reason}
             if result.override_type
-            else " ".join(part for part in (profile.rule_description, result.explanation) if part)
+            else " ".join(part for part in (profile.rule_description, profile.type_explanation) if part)
         ),
         index=result.openness_index,
         index_band=profile.index.band_label,

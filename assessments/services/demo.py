@@ -1,7 +1,8 @@
 """Demonstration assessments: synthetic, submitted, flagged `is_demo`, scored by the method's own code.
 
 Only `seed_demo` (which needs DEMO_MODE) calls this. Results and the framework review are stored directly:
-no answers to the questions (the pages say so), no report, no email. The figures are plausible, never real, and every page that shows them says so.
+no answers to the questions (the pages say so), no report, no email. The figures are plausible, never real,
+and every page that shows them says so.
 """
 
 import random

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 LIBRARY = reverse("casestudies:library")
 with translation.override("fr"):
     LIBRARY_FR = reverse("casestudies:library")
-ENGLISH_ONLY = "available in English only"  # the label's text: its French is the catalogue's
+    ENGLISH_ONLY = translation.gettext("available in English only")  # the label as French pages show it
 
 
 def titles(html):
