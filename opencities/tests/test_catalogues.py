@@ -34,7 +34,9 @@ def same_as_english(language) -> set[str]:
 
 
 def _key(message):
-    return (tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id), message.context
+    # Babel's read_mo gives a message's context as bytes, read_po as text.
+    context = message.context.decode("utf-8") if isinstance(message.context, bytes) else message.context
+    return (tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id), context
 
 
 def _text(string):
