@@ -12,7 +12,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -183,12 +183,20 @@ def _either(names: list[str]) -> str:
 def _size_bands(edges: tuple[int, ...]) -> str:
     """The size bands by metropolitan population, in words: "under 0.5 million; …; 10 million or more"."""
     millions = [_millions(edge) for edge in edges]
-    bands = [_("under %(upper)s million") % {"upper": millions[0]}]
+
+    # The count picks the noun's form: French writes "0,5 million", "1 million" but "2 millions" (English: one form).
+    def count(edge: int) -> int:
+        return 1 if edge < 2_000_000 else 2
+
+    bands = [ngettext("under %(upper)s million", "under %(upper)s million", count(edges[0])) % {"upper": millions[0]}]
     bands += [
-        _("%(lower)s to under %(upper)s million") % {"lower": lower, "upper": upper}
-        for lower, upper in pairwise(millions)
+        ngettext("%(lower)s to under %(upper)s million", "%(lower)s to under %(upper)s million", count(upper))
+        % {"lower": lower_words, "upper": upper_words}
+        for (lower_words, upper_words), upper in zip(pairwise(millions), edges[1:], strict=True)
     ]
-    bands.append(_("%(lower)s million or more") % {"lower": millions[-1]})
+    bands.append(
+        ngettext("%(lower)s million or more", "%(lower)s million or more", count(edges[-1])) % {"lower": millions[-1]}
+    )
     return "; ".join(bands)
 
 

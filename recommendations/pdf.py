@@ -95,6 +95,11 @@ class GeneralTheme:
     recommendations: tuple[GeneralRecommendation, ...]
 
 
+def _after_label() -> str:
+    """The colon after a bold label, as the language sets it (French puts a no-break space before it)."""
+    return escaped(pgettext("after a label", ":"))
+
+
 def _label(words: object) -> str:
     """A translated label in bold, such as "City type:"."""
     return f"<b>{escaped(words)}</b>"
@@ -277,7 +282,7 @@ def _cover(data: ReportData, s) -> list[Flowable]:
 
 
 def _highlight_items(items: Sequence[Highlight]) -> list[str]:
-    return [f"<b>{escaped(item.name)}</b>: {escaped(item.words)}" for item in items]
+    return [f"<b>{escaped(item.name)}</b>{_after_label()} {escaped(item.words)}" for item in items]
 
 
 def _position(data: ReportData) -> str:
@@ -478,7 +483,7 @@ def _highlights(data: ReportData, s) -> list[Flowable]:
             detail = " " + escaped(
                 _("Score %(score)s, %(band)s band.") % {"score": _fmt(line.score), "band": _band(line.band).lower()}
             )
-        return f"<b>{escaped(highlight.name)}</b>: {escaped(highlight.words)}.{detail}"
+        return f"<b>{escaped(highlight.name)}</b>{_after_label()} {escaped(highlight.words)}.{detail}"
 
     if data.peer_n > 0:
         basis = _("Strengths are the dimensions furthest above the peer median, weaknesses those furthest below.")
