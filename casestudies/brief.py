@@ -39,6 +39,7 @@ from opencities.documents import (
     url_markup,
 )
 from opencities.fonts import BOLD, REGULAR
+from opencities.languages import list_separator
 
 TITLE = gettext_lazy("Internationalisation of cities")
 SUBTITLE = gettext_lazy("A research brief on how open cities attract, welcome and keep international people")
@@ -197,7 +198,7 @@ def _size_bands(edges: tuple[int, ...]) -> str:
     bands.append(
         ngettext("%(lower)s million or more", "%(lower)s million or more", count(edges[-1])) % {"lower": millions[-1]}
     )
-    return "; ".join(bands)
+    return list_separator().join(bands)
 
 
 def _title_page(s) -> list[Flowable]:
@@ -318,7 +319,7 @@ def _dimensions(s) -> list[Flowable]:
     ]
     for number, dimension in enumerate(vocabulary.DIMENSIONS, start=1):
         areas = ", ".join(escaped(area) for area in dimension.monitor_areas)
-        themes = "; ".join(escaped(theme) for theme in dimension.question_themes)
+        themes = escaped(list_separator()).join(escaped(theme) for theme in dimension.question_themes)
         # Outside the f-string below: xgettext does not read inside one, so these never reached the catalogue.
         areas_label, themes_label = _("Monitor areas:"), _("The questions ask about:")
         flowables.append(

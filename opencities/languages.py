@@ -19,6 +19,12 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+def list_separator() -> str:
+    """What separates the items of a run-in list ("a; b; c"), as the active language writes it: French puts a
+    no-break space before the semicolon."""
+    return translation.pgettext("between the items of a list", "; ")
+
+
 def configured(language: str) -> bool:
     return language in dict(settings.LANGUAGES)
 

@@ -46,6 +46,7 @@ from opencities.documents import (
     url_markup,
 )
 from opencities.fonts import BOLD, REGULAR
+from opencities.languages import list_separator
 from opencities.vocabulary import BANDS, choices
 
 from .report_data import CaseStudyRef, EvidenceLine, FrameworkLine, Highlight, RecommendationLine, ReportData
@@ -543,7 +544,7 @@ def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
     ]
     reasons = [reason for reason in line.reasons if str(reason).strip()]
     if reasons:
-        why = "; ".join(escaped(reason) for reason in reasons)
+        why = escaped(list_separator()).join(escaped(reason) for reason in reasons)
         head.append(Paragraph(_labelled(_("Why:"), f"{why}."), s["body"]))
     return [
         KeepTogether(head),
@@ -614,10 +615,10 @@ def _framework_cell(line: FrameworkLine, s) -> list[Flowable]:
     if line.link:
         cell.append(Paragraph(_cell_link(line.link), s["cell"]))
     if line.closed_by:
-        shown = "; ".join(escaped(title) for title in line.closed_by[:CLOSED_BY_SHOWN])
+        shown = escaped(list_separator()).join(escaped(title) for title in line.closed_by[:CLOSED_BY_SHOWN])
         more = len(line.closed_by) - CLOSED_BY_SHOWN
         if more > 0:
-            shown += "; " + escaped(_("and %(count)d more") % {"count": more})
+            shown += escaped(list_separator()) + escaped(_("and %(count)d more") % {"count": more})
         cell.append(Paragraph(filled(_("closed by: %(titles)s"), titles=shown), s["cell"]))
     return cell or [Paragraph(DASH, s["cell"])]
 
