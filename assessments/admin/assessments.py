@@ -38,7 +38,8 @@ def _person(user) -> str:
 
 
 def _number(value) -> str:
-    return "—" if value is None else figure(value)
+    """A score as the site writes it, with its one decimal (55.0 beside 52.4, never 55)."""
+    return "—" if value is None else figure(value, places=1)
 
 
 class CityTypeListFilter(admin.SimpleListFilter):

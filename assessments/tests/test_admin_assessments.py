@@ -261,3 +261,13 @@ def test_questionnaire_versions_are_read_only_with_their_structure_and_calibrati
     assert 'name="_save"' not in page
     assert client.get(reverse("admin:assessments_questionnaireversion_add")).status_code == 403
     assert client.get(reverse("admin:assessments_questionnaireversion_delete", args=[version.pk])).status_code == 403
+
+
+def test_scores_in_the_admin_keep_their_one_decimal_as_on_the_site(client, editor, submitted):
+    from decimal import Decimal
+
+    type(submitted.result).objects.filter(pk=submitted.result.pk).update(openness_index=Decimal("55"))
+    client.force_login(editor)
+    listing = client.get(_admin_url("changelist")).content.decode()
+    assert "55.0" in listing
+    assert "55.0" in client.get(_admin_url("change", submitted.pk)).content.decode()
