@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from casestudies import content_languages
 from casestudies.models import CaseStudy, RecommendationTheme
 from casestudies.offers import OfferedDocument
 from opencities import caching
@@ -84,6 +85,7 @@ def _recommendation(rule: RecommendationRule) -> pdf.GeneralRecommendation:
             for case_study in rule.case_studies.all()
         ),
         city_types=tuple(city_type.name for city_type in rule.city_types.all()),
+        in_english_only=any(content_languages.in_source_only(rule, field) for field in ("title", "text", "actions")),
     )
 
 

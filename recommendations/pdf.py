@@ -87,6 +87,7 @@ class GeneralRecommendation:
     actions: str = ""  # Markdown from editors
     case_studies: tuple[CaseStudyRef, ...] = ()
     city_types: tuple[str, ...] = ()  # the names of the types it is meant for; empty: every city
+    in_english_only: bool = False  # some of its text is the English, not yet translated into this language
 
 
 @dataclass(frozen=True)
@@ -530,6 +531,11 @@ def _case_studies(case_studies: Sequence[CaseStudyRef], s) -> list[Flowable]:
     return _headed_list(_heading(_("Case studies"), s["h3"]), items)
 
 
+def _english_only(s) -> Paragraph:
+    """The pages' label for an editor's text shown in English because it has no translation yet."""
+    return Paragraph(f"<i>{escaped(_('available in English only'))}</i>", s["meta"])
+
+
 def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
     head: list[Flowable] = [
         Paragraph(f"{number}. {escaped(line.title)}", s["h2"]),
@@ -542,6 +548,8 @@ def _recommendation(number: int, line: RecommendationLine, s) -> list[Flowable]:
             s["meta"],
         ),
     ]
+    if line.in_english_only:
+        head.append(_english_only(s))
     reasons = [reason for reason in line.reasons if str(reason).strip()]
     if reasons:
         why = escaped(list_separator()).join(escaped(reason) for reason in reasons)
@@ -781,6 +789,8 @@ def _general_recommendation(recommendation: GeneralRecommendation, s) -> list[Fl
     if recommendation.city_types:
         names = ", ".join(escaped(name) for name in recommendation.city_types)
         head.append(Paragraph(filled(_("For these city types: %(types)s"), types=names), s["meta"]))
+    if recommendation.in_english_only:
+        head.append(_english_only(s))
     body = markdown_flowables(recommendation.text, s)
     return [
         KeepTogether([*head, *body[:1]]),

@@ -46,6 +46,7 @@ class RecommendationLine:
     text: str  # Markdown from editors
     actions: str  # Markdown from editors
     case_studies: tuple[CaseStudyRef, ...] = ()
+    in_english_only: bool = False  # some of its text is the English, not yet translated into the report's language
 
 
 @dataclass(frozen=True)

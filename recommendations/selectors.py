@@ -277,6 +277,7 @@ def report_data(assessment: Assessment) -> ReportData:
                 text=item.rule.text,
                 actions=item.rule.actions,
                 case_studies=_case_study_refs(item, chosen.case_studies),
+                in_english_only=any(item.rule.key in keys for keys in chosen.in_source_only.values()),
             )
             for item in chosen.recommendations
         ),
