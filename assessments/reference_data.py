@@ -2,7 +2,9 @@
 
 The columns are those of assessments/data/reference-cities.csv; its sources and caveats are in
 reference-cities-sources.md. Every figure is indicative and keeps its year (which may be missing) and
-its source. Problems name the row as a spreadsheet shows it (the header is row 1) and the column.
+its source. Problems name the row as a spreadsheet shows it (the header is row 1) and the column, in the
+active language (the editor's in the admin, English in the management command); they are translated as
+they are built, so nothing here is translated at import time.
 """
 
 import csv
@@ -11,7 +13,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .citytype import CITY_TYPE_KEYS
+from .numbers import figure
 
 COLUMNS = (
     "slug",
@@ -121,26 +127,39 @@ def figure_problems(*, value: str, year: str, source: str, extra: str = "", valu
     problems = {}
     if value:
         if not source:
-            problems["source"] = "is empty, but every figure keeps its source"
+            problems["source"] = _("is empty, but every figure keeps its source")
     else:
         for part, given in (("year", year), ("source", source), ("extra", extra)):
             if given:
-                problems[part] = f"{given} is given but {value_name} is empty: give the value or leave this empty"
+                problems[part] = _(
+                    "%(given)s is given but %(value_name)s is empty: give the value or leave this empty"
+                ) % {"given": given, "value_name": value_name}
     return problems
 
 
-def reference_text_from_bytes(data: bytes, *, name: str = "the file") -> str:
-    """The file's text; UTF-8, with or without Excel's byte-order mark."""
+def reference_text_from_bytes(data: bytes, *, name: str | None = None) -> str:
+    """The file's text; UTF-8, with or without Excel's byte-order mark. `name` names it in the problem."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ReferenceDataError(
             [
-                f'{name} is not UTF-8 text: save it as UTF-8 ("CSV UTF-8" in Excel) and import it again '
-                f"(the first character that is not UTF-8 is on line {line})"
+                _(
+                    '%(name)s is not UTF-8 text: save it as UTF-8 ("CSV UTF-8" in Excel) and import it again '
+                    "(the first character that is not UTF-8 is on line %(line)s)"
+                )
+                % {"name": name or _("the file"), "line": line}
             ]
         ) from None
+
+
+def _either(first: str, second: str) -> str:
+    return _("%(first)s or %(second)s") % {"first": first, "second": second}
+
+
+def _column_name(name: str) -> str:
+    return name or _("(empty)")
 
 
 class _Reader:
@@ -150,48 +169,68 @@ class _Reader:
         self.problems = []
 
     def problem(self, row, column, message):
-        self.problems.append(f"Row {row}, column {column}: {message}")
+        self.problems.append(
+            _("Row %(row)s, column %(column)s: %(message)s") % {"row": row, "column": column, "message": message}
+        )
+
+    def row_problem(self, row, message):
+        self.problems.append(_("Row %(row)s: %(message)s") % {"row": row, "message": message})
 
     def header(self, cells):
         names = [cell.strip() for cell in cells]
         if len(names) == 1 and ";" in names[0]:
-            self.problems.append(
-                "Row 1: the columns are separated by semicolons; save the file with commas "
-                '("CSV UTF-8 (Comma delimited)" in Excel)'
+            self.row_problem(
+                1,
+                _(
+                    "the columns are separated by semicolons; save the file with commas "
+                    '("CSV UTF-8 (Comma delimited)" in Excel)'
+                ),
             )
             return None
         for name in sorted({name for name in names if names.count(name) > 1}):
-            self.problems.append(f"Row 1: column {name or '(empty)'} appears more than once")
+            self.row_problem(1, _("column %(column)s appears more than once") % {"column": _column_name(name)})
         for name in names:
             if name not in COLUMNS:
-                self.problems.append(
-                    f"Row 1: column {name or '(empty)'} is not a reference-cities column; "
-                    f"the columns are {', '.join(COLUMNS)}"
+                self.row_problem(
+                    1,
+                    _("column %(column)s is not a reference-cities column; the columns are %(columns)s")
+                    % {"column": _column_name(name), "columns": ", ".join(COLUMNS)},
                 )
         for column in COLUMNS:
             if column not in names:
-                self.problems.append(f"Row 1: column {column} is missing; the first row must name every column")
+                self.row_problem(
+                    1, _("column %(column)s is missing; the first row must name every column") % {"column": column}
+                )
         return None if self.problems else names
 
     def text(self, row, cells, column, *, required=False, max_length=None):
         value = cells[column]
         if required and not value:
-            self.problem(row, column, "is empty")
+            self.problem(row, column, _("is empty"))
         elif max_length and len(value) > max_length:
-            self.problem(row, column, f"has {len(value)} characters; at most {max_length} fit")
+            self.problem(
+                row,
+                column,
+                _("has %(count)s characters; at most %(limit)s fit")
+                % {"count": figure(len(value)), "limit": figure(max_length)},
+            )
         return value
 
     def choice(self, row, cells, column, choices, allowed):
         value = cells[column]
         if value and value not in choices:
-            self.problem(row, column, f'"{value}" is not one of {allowed} (or leave it empty)')
+            self.problem(
+                row,
+                column,
+                _('"%(value)s" is not one of %(allowed)s (or leave it empty)') % {"value": value, "allowed": allowed},
+            )
             return ""
         return choices.get(value, "")
 
     def boolean(self, row, cells, column):
         value = cells[column].lower()
         if value not in BOOLEANS:
-            self.problem(row, column, f'"{cells[column]}" must be true or false')
+            self.problem(row, column, _('"%(value)s" must be true or false') % {"value": cells[column]})
             return False
         return BOOLEANS[value]
 
@@ -200,7 +239,13 @@ class _Reader:
         if not value:
             return None
         if not WHOLE_NUMBER.match(value) or int(value) not in YEARS:
-            self.problem(row, column, f"{value} is not a year from {YEARS[0]} to {YEARS[-1]}")
+            # Years are written as years, never grouped: 1900, not "1,900".
+            self.problem(
+                row,
+                column,
+                _("%(value)s is not a year from %(first)s to %(last)s")
+                % {"value": value, "first": YEARS[0], "last": YEARS[-1]},
+            )
             return None
         return int(value)
 
@@ -209,10 +254,17 @@ class _Reader:
         if not value:
             return None
         if not WHOLE_NUMBER.match(value) or int(value) < 1:
-            self.problem(row, column, f"{value} is not a population (a whole number of at least 1)")
+            self.problem(
+                row, column, _("%(value)s is not a population (a whole number of at least 1)") % {"value": value}
+            )
             return None
         if int(value) > MAX_POPULATION:
-            self.problem(row, column, f"{value} is more than any metropolitan area holds (at most {MAX_POPULATION:,})")
+            self.problem(
+                row,
+                column,
+                _("%(value)s is more than any metropolitan area holds (at most %(limit)s)")
+                % {"value": value, "limit": figure(MAX_POPULATION)},
+            )
             return None
         return int(value)
 
@@ -225,7 +277,13 @@ class _Reader:
         except InvalidOperation:
             share = None
         if share is None or share > 100 or share != share.quantize(Decimal("0.1")):
-            self.problem(row, column, f"{value} is not a percentage from 0 to 100 with at most one decimal (e.g. 31.6)")
+            # The example is as the file writes it, with a point, in every language (docs/languages.md).
+            self.problem(
+                row,
+                column,
+                _("%(value)s is not a percentage from 0 to 100 with at most one decimal (e.g. %(example)s)")
+                % {"value": value, "example": "31.6"},
+            )
             return None
         return share.quantize(Decimal("0.1"))
 
@@ -244,36 +302,60 @@ class _Reader:
     def city(self, row, cells, first_row_of_slug):
         slug = cells["slug"]
         if not slug:
-            self.problem(row, "slug", "is empty: every city needs one (lowercase ASCII, e.g. sao-paulo)")
+            self.problem(row, "slug", _("is empty: every city needs one (lowercase ASCII, e.g. sao-paulo)"))
         elif not SLUG_PATTERN.match(slug) or len(slug) > MAX_LENGTHS["slug"]:
             self.problem(
                 row,
                 "slug",
-                f'"{slug}" is not a slug: lowercase ASCII letters, digits and hyphens, at most '
-                f"{MAX_LENGTHS['slug']} characters (e.g. sao-paulo for São Paulo)",
+                _(
+                    '"%(slug)s" is not a slug: lowercase ASCII letters, digits and hyphens, at most '
+                    "%(limit)s characters (e.g. sao-paulo for São Paulo)"
+                )
+                % {"slug": slug, "limit": figure(MAX_LENGTHS["slug"])},
             )
         elif slug in first_row_of_slug:
-            self.problem(row, "slug", f"{slug} is already used in row {first_row_of_slug[slug]}")
+            self.problem(
+                row,
+                "slug",
+                _("%(slug)s is already used in row %(first_row)s")
+                % {"slug": slug, "first_row": first_row_of_slug[slug]},
+            )
         else:
             first_row_of_slug[slug] = row
 
         country_code = cells["country_iso2"]
         if country_code and not COUNTRY_CODE.match(country_code):
-            self.problem(row, "country_iso2", f'"{country_code}" is not a two-letter country code (e.g. CH)')
+            self.problem(
+                row, "country_iso2", _('"%(code)s" is not a two-letter country code (e.g. CH)') % {"code": country_code}
+            )
             country_code = ""
 
         region = cells["world_region"]
         region_key = REGIONS.get(region) or {label.lower(): key for label, key in REGIONS.items()}.get(region.lower())
         if not region_key:
-            self.problem(row, "world_region", f'"{region}" is not a world region; use one of {", ".join(REGIONS)}')
+            self.problem(
+                row,
+                "world_region",
+                _('"%(region)s" is not a world region; use one of %(regions)s')
+                % {"region": region, "regions": ", ".join(REGIONS)},
+            )
 
         gawc_level = re.sub(r"\s+", " ", cells["gawc_tier"].replace("−", "-").replace("–", "-")).lower()
         gawc_tier = GAWC_LEVELS.get(gawc_level, "")
         if gawc_level and not gawc_tier:
-            self.problem(row, "gawc_tier", f'"{cells["gawc_tier"]}" is not a GaWC level; use one of {GAWC_LEVEL_NAMES}')
+            self.problem(
+                row,
+                "gawc_tier",
+                _('"%(level)s" is not a GaWC level; use one of %(levels)s')
+                % {"level": cells["gawc_tier"], "levels": GAWC_LEVEL_NAMES},
+            )
         gawc_year = self.year(row, cells, "gawc_year")
         if cells["gawc_year"] and not gawc_level:
-            self.problem(row, "gawc_year", f"{cells['gawc_year']} is given but gawc_tier is empty")
+            self.problem(
+                row,
+                "gawc_year",
+                _("%(year)s is given but %(column)s is empty") % {"year": cells["gawc_year"], "column": "gawc_tier"},
+            )
         gawc_source = ""
         if gawc_tier:
             gawc_source = f"{GAWC_SOURCE} {gawc_year}" if gawc_year else GAWC_SOURCE
@@ -286,14 +368,14 @@ class _Reader:
             self.problem(
                 row,
                 "foreign_born_definition",
-                "is empty: say what the share counts, foreign-born (people born abroad) or foreign-citizens",
+                _("is empty: say what the share counts, foreign-born (people born abroad) or foreign-citizens"),
             )
         definition = self.choice(
             row,
             cells,
             "foreign_born_definition",
             {key: key for key in FOREIGN_BORN_DEFINITIONS},
-            " or ".join(FOREIGN_BORN_DEFINITIONS),
+            _either(*FOREIGN_BORN_DEFINITIONS),
         )
         return ReferenceCity(
             slug=slug,
@@ -332,7 +414,7 @@ def parse_reference_cities(text: str) -> tuple[ReferenceCity, ...]:
     try:
         header = next(records, None)
         if header is None:
-            raise ReferenceDataError(["The file is empty: its first row must name the columns"])
+            raise ReferenceDataError([_("The file is empty: its first row must name the columns")])
         names = reader.header(header)
         if names is None:
             raise ReferenceDataError(reader.problems)
@@ -341,17 +423,26 @@ def parse_reference_cities(text: str) -> tuple[ReferenceCity, ...]:
             if not any(cell.strip() for cell in record):
                 continue  # a blank line, or the empty rows a spreadsheet leaves at the end
             if len(record) != len(names):
-                reader.problems.append(
-                    f"Row {row}: has {len(record)} cells but the first row names {len(names)} columns "
-                    "(a value with a comma needs quotes around it)"
+                # The header named every column, so `names` is always plural; the cells may be one.
+                reader.row_problem(
+                    row,
+                    ngettext(
+                        "has %(cells)s cell but the first row names %(columns)s columns "
+                        "(a value with a comma needs quotes around it)",
+                        "has %(cells)s cells but the first row names %(columns)s columns "
+                        "(a value with a comma needs quotes around it)",
+                        len(record),
+                    )
+                    % {"cells": figure(len(record)), "columns": figure(len(names))},
                 )
                 continue
             cells = {name: cell.strip() for name, cell in zip(names, record, strict=True)}
             cities.append(reader.city(row, cells, first_row_of_slug))
     except csv.Error as error:
-        reader.problems.append(f"Row {row + 1}: the CSV cannot be read: {error}")
+        # Python's own reason, in English: it names what the csv module found.
+        reader.row_problem(row + 1, _("the CSV cannot be read: %(error)s") % {"error": error})
     if not reader.problems and not cities:
-        reader.problems.append("The file has no cities: only the first row, which names the columns")
+        reader.problems.append(_("The file has no cities: only the first row, which names the columns"))
     if reader.problems:
         raise ReferenceDataError(reader.problems)
     return tuple(cities)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field, fields
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from opencities import caching
 
@@ -35,7 +36,7 @@ def reference_cities_import(*, text: str, dry_run: bool = False) -> ImportSummar
     except IntegrityError:
         # Only a second import creating the same slugs at the same moment gets here.
         raise ReferenceDataError(
-            ["Another import wrote some of these cities at the same time; nothing was written: try again"]
+            [gettext("Another import wrote some of these cities at the same time; nothing was written: try again")]
         ) from None
 
 

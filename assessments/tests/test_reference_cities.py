@@ -1,6 +1,7 @@
 """Reference cities: the shipped file imports, every figure keeps its year and source, a bad file writes nothing."""
 
 import csv
+import html
 import io
 import os
 import re
@@ -25,6 +26,7 @@ from assessments.reference_data import (
     parse_reference_cities,
 )
 from assessments.services.reference_cities import reference_cities_import
+from opencities.notices import language_save
 
 from .factories import MembershipFactory, UserFactory
 
@@ -401,6 +403,33 @@ def test_the_admin_dry_run_lists_problems_by_row_and_column_and_writes_nothing(c
 
     assert "Nothing was written: the file has 1 problem." in page
     assert f"Row {_row_number('nitra')}, column metro_population: -5 is not a population" in page
+    assert City.objects.count() == 0
+
+
+def test_the_admin_dry_run_lists_the_problems_in_the_editors_french(client, editor):
+    language_save(user=editor, language="fr")
+    client.force_login(editor)
+    rows = _rows()
+    next(row for row in rows if row["slug"] == "nitra")["metro_population"] = "-5"
+    next(row for row in rows if row["slug"] == "zurich")["metro_population"] = "200000000"
+    next(row for row in rows if row["slug"] == "basel")["is_capital"] = "yes"
+
+    page = html.unescape(_upload(client, _csv(rows), "_check").content.decode())
+
+    assert "Rien n'a été enregistré\u00a0: le fichier comporte 3 problèmes." in page
+    assert (
+        f"Ligne {_row_number('nitra')}, colonne metro_population\u00a0: -5 n'est pas une population valide "
+        "(un nombre entier d'au moins 1)"
+    ) in page
+    # The limit as French writes a number, grouped with no-break spaces; the typed value as it was typed.
+    assert (
+        f"Ligne {_row_number('zurich')}, colonne metro_population\u00a0: 200000000 dépasse la population de toute "
+        "aire métropolitaine (100\u00a0000\u00a0000 au maximum)"
+    ) in page
+    assert (
+        f"Ligne {_row_number('basel')}, colonne is_capital\u00a0: «\u00a0yes\u00a0» doit valoir true ou false" in page
+    )
+    assert "is not a population" not in page and "Row " not in page
     assert City.objects.count() == 0
 
 
