@@ -169,7 +169,7 @@ def test_the_french_compare_page_writes_its_figures_with_a_decimal_comma(client,
     text = unescape(html.content.decode())
     assert "49,5" in text and "50,5" in text
     assert f"1{NBSP}200{NBSP}000" in text  # the population, grouped as French groups it
-    assert "points au-dessus" in text or "points above the peer median of 50,5" in text  # in words, French marks
+    assert "points au-dessus de la médiane du groupe de comparaison (50,5)" in text  # in words, French marks
     assert "49.5" not in text
 
 

@@ -99,10 +99,10 @@ def test_french_reads_its_own_convention_and_a_point_that_has_one_meaning(typed,
         ("en", "1,234", 2, Decimal("1234")),
         ("en", "1,234", 3, Decimal("1234")),  # never 1.234: the comma is English's thousands mark
         ("fr", "1.234,5", 2, Decimal("1234.5")),
-        ("fr", "1,234.5", 2, f"Write decimals with a comma, not a point: for example 1{NBSP}234,5."),
+        ("fr", "1,234.5", 2, f"Utilisez une virgule, et non un point, pour les décimales{NBSP}: par exemple 1{NBSP}234,5."),
         ("fr", "1,234", 3, Decimal("1.234")),  # the French decimal comma
-        ("fr", "1,234", 2, "Enter at most 2 decimals, after a comma"),  # never 1234 behind the member's back
-        ("fr", "1.234", 2, f"“1.234” could mean 1,234 or 1{NBSP}234: write the one you mean."),
+        ("fr", "1,234", 2, "Saisissez au plus 2 décimales, après une virgule"),  # never 1234 behind the member's back
+        ("fr", "1.234", 2, f"«{NBSP}1.234{NBSP}» peut se lire 1,234 ou 1{NBSP}234{NBSP}: écrivez le nombre voulu."),
     ],
 )
 def test_the_bad_input_matrix(language, typed, decimals, outcome):
@@ -140,14 +140,14 @@ def test_english_refuses_what_it_could_misread_with_the_reason(typed, message):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("1.000", f"could mean 1 or 1{NBSP}000"),
-        ("12.345", f"could mean 12,345 or 12{NBSP}345"),
-        ("1,234,567", f"Write thousands without commas: for example 1234567 or 1{NBSP}234{NBSP}567."),
-        ("12,345", "at most 2 decimals, after a comma"),
-        ("1.234.5", "Enter a number"),
-        ("1 234.567,5", "Enter a number"),  # spaces and points mixed
-        ("Infinity", "Enter a number, for example 12,5."),
-        ("", "Enter a number"),
+        ("1.000", f"peut se lire 1 ou 1{NBSP}000"),
+        ("12.345", f"peut se lire 12,345 ou 12{NBSP}345"),
+        ("1,234,567", f"Écrivez les milliers sans virgule{NBSP}: par exemple 1234567 ou 1{NBSP}234{NBSP}567."),
+        ("12,345", "au plus 2 décimales, après une virgule"),
+        ("1.234.5", "Saisissez un nombre"),
+        ("1 234.567,5", "Saisissez un nombre"),  # spaces and points mixed
+        ("Infinity", "Saisissez un nombre, par exemple 12,5."),
+        ("", "Saisissez un nombre"),
     ],
 )
 def test_french_refuses_what_it_could_misread_with_the_reason_and_a_french_example(typed, message):
@@ -159,7 +159,7 @@ def test_a_whole_number_field_refuses_any_decimals(language):
     assert number_read("1 350 000", decimals=0) == 1_350_000
     own = convention().decimal
     for typed in (f"1{own}5", f"1{own}000", "1.5", "1,5"):
-        with pytest.raises(UnclearNumber, match=r"Enter a whole number, without decimals|decimals with"):
+        with pytest.raises(UnclearNumber, match=r"Enter a whole number, without decimals|decimals with|sans décimales"):
             number_read(typed, decimals=0)
 
 
@@ -168,7 +168,7 @@ def test_a_whole_number_field_reads_the_languages_thousands():
         assert number_read("1,000", decimals=0) == 1000
     with translation.override("fr"):
         assert number_read("1.000.000", decimals=0) == 1_000_000
-        with pytest.raises(UnclearNumber, match="could mean"):
+        with pytest.raises(UnclearNumber, match="peut se lire 1 ou 1"):
             number_read("1.000", decimals=0)  # 1 or a thousand
 
 

@@ -32,7 +32,8 @@ def test_each_language_s_brief_is_in_that_language_and_rendered_once(client, mon
     for language in LANGUAGES:
         with translation.override(language):
             title, label = str(brief.TITLE), gettext("Monitor areas:")
-        assert title in texts[language] and label in texts[language]
+        flat = texts[language].replace("\xa0", " ")  # text extraction gives a no-break space as a plain one
+        assert title in flat and label.replace("\xa0", " ") in flat
     titles = {}
     for language in ("en", "fr"):
         with translation.override(language):
