@@ -92,7 +92,7 @@ def test_approving_the_demo_report_sends_each_partner_one_email_with_the_pdf(
         note = gettext(ATTACHED_NOTE) % {"language": gettext("English")}
     assert received.message["Content-Language"] == "fr"
     assert one_line(received.message["Subject"]) == one_line(subject)
-    assert note in one_line(received.message.get_body(("plain",)).get_content())
+    assert one_line(note) in one_line(received.message.get_body(("plain",)).get_content())
     [english_message] = smtp_server.handler.to(services.DEMO_PARTNER_EMAIL)
     assert english_message.message["Content-Language"] == "en"
 
