@@ -99,7 +99,12 @@ def test_french_reads_its_own_convention_and_a_point_that_has_one_meaning(typed,
         ("en", "1,234", 2, Decimal("1234")),
         ("en", "1,234", 3, Decimal("1234")),  # never 1.234: the comma is English's thousands mark
         ("fr", "1.234,5", 2, Decimal("1234.5")),
-        ("fr", "1,234.5", 2, f"Utilisez une virgule, et non un point, pour les décimales{NBSP}: par exemple 1{NBSP}234,5."),
+        (
+            "fr",
+            "1,234.5",
+            2,
+            f"Utilisez une virgule, et non un point, pour les décimales{NBSP}: par exemple 1{NBSP}234,5",
+        ),
         ("fr", "1,234", 3, Decimal("1.234")),  # the French decimal comma
         ("fr", "1,234", 2, "Saisissez au plus 2 décimales, après une virgule"),  # never 1234 behind the member's back
         ("fr", "1.234", 2, f"«{NBSP}1.234{NBSP}» peut se lire 1,234 ou 1{NBSP}234{NBSP}: écrivez le nombre voulu."),
