@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessments.numbers import figure
@@ -171,10 +172,15 @@ def _one_decimal(value: Decimal) -> str:
     return figure(value, places=1)  # rounded half up, in the language's way (49,5 in French)
 
 
+# Languages that write every noun with a capital, so a name keeps its first letter inside a sentence.
+NOUNS_CAPITALISED = frozenset({"de"})
+
+
 def _lower_first(name: str) -> str:
-    # "Budget" reads "budget" inside a sentence; an acronym ("ICT plan") keeps its capitals.
+    # "Budget" reads "budget" inside an English or French sentence; an acronym ("ICT plan") keeps its capitals, and
+    # German keeps "Budget" as it is.
     name = str(name)
-    if len(name) > 1 and name[1].isupper():
+    if (get_language() or "") in NOUNS_CAPITALISED or (len(name) > 1 and name[1].isupper()):
         return name
     return name[:1].lower() + name[1:]
 

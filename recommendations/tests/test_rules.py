@@ -565,3 +565,14 @@ def test_a_dimension_reason_writes_its_scores_the_way_of_the_readers_language():
         (recommendation,) = recommend([rule(bands=("low",))], [dim(score="32.25", median="55")], [], "world-city")
     (reason,) = recommendation.reasons
     assert "32,3" in reason and "55,0" in reason and "32.3" not in reason
+
+
+def test_a_german_reason_keeps_the_capital_of_the_element_a_german_noun_always_has():
+    from django.utils import translation
+
+    closing = rule(dimensions=(), framework=("budget",))
+    with translation.override("de"):
+        (recommendation,) = recommend([closing], [], [element("budget", "absent", "Budget")], "world-city")
+    assert "Budget" in recommendation.reasons[0]
+    (english,) = recommend([closing], [], [element("budget", "absent", "Budget")], "world-city")
+    assert english.reasons == ("Your strategic framework has no budget (absent)",)
