@@ -194,7 +194,7 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 # The site's languages (docs/languages.md): each needs its catalogue in locale/, its questionnaire translation and
 # its glossary; English is the fallback for anything not translated.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+LANGUAGES = [("en", _("English")), ("fr", _("French")), ("de", _("German")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Editors' content (case studies, rules, themes, publications) has one column per language and field
 # (django-modeltranslation, with LANGUAGES as its languages): English is the content's source, required and the

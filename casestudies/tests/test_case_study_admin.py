@@ -30,7 +30,14 @@ def _titles(changelist_response):
 
 
 def test_the_list_shows_which_translations_an_entry_lacks_and_filters_by_them(client, editor):
-    CaseStudyFactory(title="Translated", title_fr="Traduite", summary_fr="Un service.", what_was_done_fr="Un guichet.")
+    CaseStudyFactory(
+        title="Translated",
+        **{
+            f"{field}_{language}": f"{field} ({language})"
+            for field in ("title", "summary", "what_was_done")
+            for language in ("fr", "de", "es")
+        },
+    )
     CaseStudyFactory(title="Title only", title_fr="Titre seul")  # its summary and body wait for French
     CaseStudyFactory(title="English only")
     client.force_login(editor)
@@ -38,8 +45,8 @@ def test_the_list_shows_which_translations_an_entry_lacks_and_filters_by_them(cl
 
     page = client.get(url).content.decode()
     rows = {line.split("</a>")[0].rsplit(">", 1)[-1]: line for line in page.split("<tr")[1:] if "field-title" in line}
-    assert 'class="field-missing_translations">French<' in rows["English only"]
-    assert 'class="field-missing_translations">French<' in rows["Title only"]
+    assert 'class="field-missing_translations">French, German, Spanish<' in rows["English only"]
+    assert 'class="field-missing_translations">French, German, Spanish<' in rows["Title only"]
     assert 'class="field-missing_translations">—<' in rows["Translated"]
     assert "missing translation" in page and "?missing=fr" in page  # the filter, by language
 

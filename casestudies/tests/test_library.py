@@ -297,3 +297,25 @@ def test_a_languages_search_column_is_made_after_migrate_from_settings_alone():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'casestudies_casestudy'")
         assert "casestudy_search_vector_fr" in {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("language", "fields", "query"),
+    [
+        ("de", {"title_de": "Internationale Studenten", "summary_de": "Beratung für Zugewanderte."}, "Student"),
+        ("es", {"title_es": "Estudiantes internacionales", "summary_es": "Oficinas de acogida."}, "estudiante"),
+        ("de", {"title_de": "Willkommen", "summary_de": "Eine Beratungsstelle für Familien."}, "Familie"),
+        ("es", {"title_es": "Acogida", "summary_es": "Una oficina para familias recién llegadas."}, "familia"),
+    ],
+    ids=["german-title", "spanish-title", "german-summary", "spanish-summary"],
+)
+def test_german_and_spanish_searches_find_the_translated_text_by_its_stem(language, fields, query):
+    """A singular finds the plural in the reader's language, on its own search column (search_columns.py)."""
+    entry = CaseStudyFactory(title="Welcome desk", summary="A desk for newcomers.", **fields)
+    CaseStudy.objects.get(pk=entry.pk).save()  # the search text of each language, as every save writes it
+    with translation.override(language):
+        found = selectors.library(selectors.LibraryFilters(query=query))
+        assert [case_study.pk for case_study in found] == [entry.pk]
+    with translation.override("en"):
+        assert not list(selectors.library(selectors.LibraryFilters(query=query)))

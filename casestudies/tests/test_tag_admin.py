@@ -2,6 +2,7 @@
 add or delete them."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -10,7 +11,7 @@ from casestudies.services import tag_names_sync
 
 pytestmark = pytest.mark.django_db
 TAG_MODELS = [DimensionTag, CityTypeTag, RecommendationTheme]
-NAMES = {"name_en", "name_fr"}
+NAMES = {f"name_{code}" for code, _name in settings.LANGUAGES}
 
 
 def _change_url(tag):

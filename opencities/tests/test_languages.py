@@ -30,8 +30,22 @@ def test_a_shared_link_opens_in_its_language_whatever_the_browser_asks(client, l
 
 @pytest.mark.parametrize(
     ("browser", "expected"),
-    [("fr-FR,fr;q=0.9,en;q=0.5", "fr"), ("en-GB,en;q=0.8", "en"), ("de-CH,de;q=0.9", "en"), ("", "en")],
-    ids=["french-browser", "english-browser", "unconfigured-language", "no-preference"],
+    [
+        ("fr-FR,fr;q=0.9,en;q=0.5", "fr"),
+        ("en-GB,en;q=0.8", "en"),
+        ("it-CH,it;q=0.9", "en"),
+        ("de-CH,de;q=0.9", "de"),
+        ("es-ES,es;q=0.9", "es"),
+        ("", "en"),
+    ],
+    ids=[
+        "french-browser",
+        "english-browser",
+        "unconfigured-language",
+        "german-browser",
+        "spanish-browser",
+        "no-preference",
+    ],
 )
 def test_an_address_without_a_language_follows_the_browser_then_english(client, browser, expected):
     response = client.get("/case-studies/?dimension=welcome-entry", headers={"accept-language": browser})

@@ -136,7 +136,7 @@ def test_a_submission_or_the_sweeper_keeps_the_last_choice_of_languages(
 
 def test_a_language_not_configured_is_refused(submitted):
     with pytest.raises(ValidationError, match="Choose the report's languages"):
-        services.report_request(assessment=submitted, languages=["de"])
+        services.report_request(assessment=submitted, languages=["it"])
     assert not Report.objects.exists()
 
 
@@ -297,7 +297,7 @@ def test_the_report_page_offers_the_languages_and_a_download_in_each(
     response = client.get(french_url)
     assert response["Content-Disposition"] == 'attachment; filename="zurich-2024-openness-report-fr.pdf"'
     assert b"".join(response.streaming_content) == Path(french.file.path).read_bytes()
-    missing = reverse("assessment_report_download_in", kwargs={"slug": city.slug, "pk": submitted.pk, "language": "de"})
+    missing = reverse("assessment_report_download_in", kwargs={"slug": city.slug, "pk": submitted.pk, "language": "it"})
     assert client.get(missing).status_code == 404
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.sites import site
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -136,10 +137,14 @@ def test_a_bad_row_leaves_an_existing_rule_set_as_it_was(case_studies, tmp_path)
 
 
 def test_a_rule_with_a_column_of_an_unknown_language_is_refused_by_its_column(case_studies, tmp_path):
-    rows = [{**SHIPPED[0], "title_de": "Eine Offenheitsstrategie"}]
+    rows = [{**SHIPPED[0], "title_it": "Una strategia di apertura"}]
     with pytest.raises(CommandError) as raised:
         import_rules(write_rules(tmp_path, rows))
-    assert "Column title_de: “de” is not a language of this site (en, fr); use title_en, title_fr." in str(raised.value)
+    message = (
+        "Column title_it: “it” is not a language of this site (en, fr, de, es); "
+        "use title_en, title_fr, title_de, title_es."
+    )
+    assert message in str(raised.value)
     assert not RecommendationRule.objects.exists()
 
 
@@ -148,13 +153,9 @@ def test_the_french_texts_come_and_go_in_their_own_columns(case_studies, tmp_pat
     adopt = RecommendationRule.objects.get(key="openness-strategy-adopt")
     assert adopt.title_fr == SHIPPED[0]["title_fr"] and adopt.title_en == SHIPPED[0]["title_en"]
     exported = json.loads(EXPORT_FORMATS[2]().export_data(RecommendationRuleResource().export()))
+    languages = [code for code, _name in settings.LANGUAGES]
     assert [column for column in exported[0] if column.startswith(("title", "text", "actions"))] == [
-        "title_en",
-        "title_fr",
-        "text_en",
-        "text_fr",
-        "actions_en",
-        "actions_fr",
+        f"{field}_{language}" for field in ("title", "text", "actions") for language in languages
     ]
     assert {row["key"]: row["title_fr"] for row in exported}["openness-strategy-adopt"] == adopt.title_fr
 
