@@ -257,3 +257,21 @@ def test_whatever_is_typed_is_read_as_one_number_or_refused_with_a_message(text)
                 assert str(refused)
             else:
                 assert number.is_finite() and number * 100 == (number * 100).to_integral_value()
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+@pytest.mark.parametrize(
+    ("typed", "read"), [("1,2", Decimal("1.2")), ("1.234,5", Decimal("1234.5")), ("1.350.000", Decimal(1350000))]
+)
+def test_german_and_spanish_read_a_decimal_comma_as_their_readers_mean_it(language, typed, read):
+    with translation.override(language):
+        assert number_read(typed, decimals=2) == read
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_german_and_spanish_refuse_an_english_decimal_point_after_thousands_with_their_own_example(language):
+    with translation.override(language), pytest.raises(UnclearNumber) as refused:
+        number_read("1,234.5", decimals=2)
+    assert "1.234,5" in str(refused.value) or f"1{NBSP}234,5" in str(refused.value)
+    with translation.override(language):
+        assert figure(Decimal("49.5"), places=1) == "49,5"
