@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from opencities.languages import in_sentence
+
 from .models import Membership, Role
 
 
@@ -30,7 +32,7 @@ def city_role_required(role: str):
             if not membership.has_role(role):
                 raise PermissionDenied(
                     _("This needs the %(role)s role in %(city)s. Ask the city's lead if you need it.")
-                    % {"role": Role(role).label.lower(), "city": city.name}
+                    % {"role": in_sentence(Role(role).label), "city": city.name}
                 )
             return view(request, *args, city=city, membership=membership, **kwargs)
 

@@ -41,23 +41,28 @@ _NICHE_WORDS = {
     "tourism": "tourism",
 }
 
+# What each rule says, in the reader's language (the pages and the report show it under "why this type").
 RULE_DESCRIPTIONS: dict[str, str] = {
-    "declined-historic-role": (
+    "declined-historic-role": gettext_lazy(
         "The city had a global role in the past that has since declined, and it is its country's capital "
         "or largest city."
     ),
-    "gawc-alpha-top": "The city's GaWC tier is one of the top tiers that mark a world city (Alpha++ or Alpha+).",
-    "large-metro-strong-presence": (
+    "gawc-alpha-top": gettext_lazy(
+        "The city's GaWC tier is one of the top tiers that mark a world city (Alpha++ or Alpha+)."
+    ),
+    "large-metro-strong-presence": gettext_lazy(
         "The city has a large metro population and high Global presence and Connectivity scores."
     ),
-    "mega-metro": "The city's metro population reaches the mega-city threshold.",
-    "small-with-niche": (
+    "mega-metro": gettext_lazy("The city's metro population reaches the mega-city threshold."),
+    "small-with-niche": gettext_lazy(
         "The city's metro population is below the niche-hub threshold and it has an international niche."
     ),
-    "ambitious-secondary": (
+    "ambitious-secondary": gettext_lazy(
         "The city is not its country's largest city and its metro population reaches the secondary-city threshold."
     ),
-    "nearest-prototype": "No rule matched, so the city takes the type whose prototype is nearest to its profile.",
+    "nearest-prototype": gettext_lazy(
+        "No rule matched, so the city takes the type whose prototype is nearest to its profile."
+    ),
 }
 
 

@@ -733,7 +733,7 @@ def profile_data(assessment: Assessment) -> Profile:
         city_type=city_type_name(result.effective_type),
         computed_type=city_type_name(result.city_type),
         runner_up=city_type_name(result.runner_up),
-        rule_description=RULE_DESCRIPTIONS.get(result.rule_fired, ""),
+        rule_description=str(RULE_DESCRIPTIONS.get(result.rule_fired, "")),
         type_explanation=result.explanation if translation.get_language() == settings.LANGUAGE_CODE else "",
         framework=framework,
         reopening=reopening,

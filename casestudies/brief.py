@@ -220,7 +220,7 @@ def _title_page(s) -> list[Flowable]:
         contents(s),  # the sections' headings with their page numbers, each a link
         Spacer(1, 20 * mm),
         _para(
-            _("Edition %(edition)s, %(date)s") % {"edition": EDITION, "date": date_format(EDITION_DATE, "j F Y")},
+            _("Edition %(edition)s, %(date)s") % {"edition": EDITION, "date": date_format(EDITION_DATE)},
             s["small"],
         ),
         _para(

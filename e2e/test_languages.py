@@ -84,6 +84,8 @@ def test_a_lead_works_in_their_language_from_a_decimal_comma_to_the_partners_ema
         page.locator("form.language-switcher").get_by_role("button", name=re.compile(language.upper())).click()
     assert f"/{language}/cities/" in page.url
     shown_in(page, language)
+    # The longer labels of the language still fit the menu at 1280 px: nothing past the screen's edge.
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
     # A decimal comma is what a French or German reader means by it: kept as typed, stored as 1.2.
     number = next(q for q in questions_of(assessment, "international-population") if q.kind == "number")

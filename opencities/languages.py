@@ -19,6 +19,19 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+# Languages that write every noun with a capital, so a label keeps its first letter inside a sentence.
+NOUNS_CAPITALISED = frozenset({"de"})
+
+
+def in_sentence(label: object) -> str:
+    """A label ("Lead", "Budget") as it reads inside a sentence of the active language: "lead" in English, French
+    and Spanish, "Verantwortliche Person" kept in German; an acronym ("ICT plan") keeps its capitals."""
+    text = str(label)
+    if (translation.get_language() or "") in NOUNS_CAPITALISED or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def list_separator() -> str:
     """What separates the items of a run-in list ("a; b; c"), as the active language writes it: French puts a
     no-break space before the semicolon."""

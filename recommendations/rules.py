@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assessments.numbers import figure
 from assessments.scoring import FRAMEWORK_STATUSES, round_half_up
+from opencities.languages import in_sentence
 from opencities.vocabulary import BAND_KEYS, BAND_WORDS, CITY_TYPE_KEYS
 
 # RecommendationRule.Priority's values; the engine imports no model, so a test holds the two equal.
@@ -172,19 +172,6 @@ def _one_decimal(value: Decimal) -> str:
     return figure(value, places=1)  # rounded half up, in the language's way (49,5 in French)
 
 
-# Languages that write every noun with a capital, so a name keeps its first letter inside a sentence.
-NOUNS_CAPITALISED = frozenset({"de"})
-
-
-def _lower_first(name: str) -> str:
-    # "Budget" reads "budget" inside an English or French sentence; an acronym ("ICT plan") keeps its capitals, and
-    # German keeps "Budget" as it is.
-    name = str(name)
-    if (get_language() or "") in NOUNS_CAPITALISED or (len(name) > 1 and name[1].isupper()):
-        return name
-    return name[:1].lower() + name[1:]
-
-
 def dimension_reason(dimension: DimensionInput) -> str:
     """Why a dimension fired a rule, with scores to one decimal place as the platform shows them."""
     values = {"name": dimension.name, "score": _one_decimal(dimension.score), "band": str(BAND_WORDS[dimension.band])}
@@ -202,7 +189,7 @@ def dimension_reason(dimension: DimensionInput) -> str:
 
 def framework_reason(element: FrameworkInput) -> str:
     """Why a framework gap fired a rule, in the element's own name."""
-    values = {"name": _lower_first(element.name)}
+    values = {"name": in_sentence(element.name)}
     if element.status == "absent":
         return _("Your strategic framework has no %(name)s (absent)") % values
     if element.status == "partial":

@@ -231,7 +231,7 @@ def test_the_profile_shows_the_city_type_why_and_the_runner_up(client, viewer, z
     assert result.rule_fired == "small-with-niche"
     text = page.plain_text
     assert "Small hub with an international niche" in text
-    assert RULE_DESCRIPTIONS["small-with-niche"] in text
+    assert str(RULE_DESCRIPTIONS["small-with-niche"]) in text
     assert " ".join(result.explanation.split()) in text
     assert result.runner_up != "niche-hub"
     assert f"Runner-up {TYPE_NAMES[result.runner_up]}" in text
@@ -405,3 +405,15 @@ def test_the_number_of_queries_does_not_grow_with_the_years(
     # The third year's "don't know" leaves a dimension low: its weakness reads the case studies (one query).
     assert _queries(client, third) == one_year + 1
     assert _queries(client, first) == one_year
+
+
+@pytest.mark.parametrize("language", ["fr", "de", "es"])
+def test_why_this_type_reads_in_the_readers_language(client, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        description = str(RULE_DESCRIPTIONS["ambitious-secondary"])
+    assert (
+        description
+        != "The city is not its country's largest city and its metro population reaches the secondary-city threshold."
+    )

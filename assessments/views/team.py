@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opencities.languages import language_name
+from opencities.languages import in_sentence, language_name
 from opencities.models import Notice
 from opencities.notices import Outbound, notices_outbound
 from opencities.throttling import ACCESS_REQUESTS_PER_ADDRESS, limit_count
@@ -151,7 +151,7 @@ def membership_role(request, pk, *, city, membership):
         request,
         city,
         lambda: team_services.membership_change_role(membership=target, role=role),
-        _("%(email)s is now a %(role)s.") % {"email": target.user.email, "role": Role(role).label.lower()},
+        _("%(email)s is now a %(role)s.") % {"email": target.user.email, "role": in_sentence(Role(role).label)},
     )
 
 
@@ -249,6 +249,6 @@ def _join(request, invitation, user):
     messages.success(
         request,
         _("Welcome to %(city)s. You joined as %(role)s.")
-        % {"city": membership.city.name, "role": membership.get_role_display().lower()},
+        % {"city": membership.city.name, "role": in_sentence(membership.get_role_display())},
     )
     return redirect(membership.city.get_absolute_url())
