@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from opencities import caching
+from opencities.languages import configured
 from opencities.vocabulary import BAND_WORDS, KIND_CHOICE, POLICY_THEMES, CityTypeName, city_type_name
 
 from .calibration import Bands
@@ -359,7 +360,7 @@ def translation_path(major: int, language: str) -> Path:
 def _questionnaire_language() -> str | None:
     """The active language if the questionnaire is shown translated in it; None: the texts as stored."""
     language = translation.get_language()
-    if language and language not in dict(settings.LANGUAGES):
+    if language and not configured(language):
         language = language.split("-")[0]  # fr-ca reads the French
     return language if language in questionnaire_languages() else None
 

@@ -31,10 +31,6 @@ def translations() -> tuple[str, ...]:
     return languages()[1:]
 
 
-def language_name(code: str) -> str:
-    return str(dict(settings.LANGUAGES).get(code, code))
-
-
 def active() -> str:
     """The active language as the content knows it ("fr" for an active "fr-ch"; the source for an unknown one)."""
     return utils.get_language()

@@ -27,6 +27,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from .languages import configured
 from .links import absolute_url
 from .mail import header_text, subject_render
 from .models import MEMBER_KINDS, Notice, NoticePreferences
@@ -95,7 +96,7 @@ def preferences_save(*, user, language: str, wanted_kinds: Iterable[str]) -> Not
 @transaction.atomic
 def language_save(*, user, language: str) -> None:
     """The account's language, chosen with the switcher: its pages, the admin and its emails (docs/languages.md)."""
-    if language not in dict(settings.LANGUAGES):
+    if not configured(language):
         raise ValueError(f"{language!r} is not a configured language")
     NoticePreferences.objects.update_or_create(user=user, defaults={"language": language})
 
@@ -109,7 +110,7 @@ def notice_add(
     """Owe one email, in the caller's transaction; its task is queued once that commits. A known key adds nothing."""
     if not language:
         language = preferences_of(user).language if user is not None else translation.get_language()
-    if language not in dict(settings.LANGUAGES):
+    if not configured(language):
         language = settings.LANGUAGE_CODE
     with transaction.atomic():
         notice, created = Notice.objects.get_or_create(

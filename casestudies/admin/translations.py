@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils.translation import gettext_lazy as _
 
+from opencities.languages import language_name
+
 from .. import content_languages
 
 
@@ -18,7 +20,7 @@ class MissingTranslationFilter(admin.SimpleListFilter):
     parameter_name = "missing"
 
     def lookups(self, request, model_admin):
-        return [(code, content_languages.language_name(code)) for code in content_languages.translations()]
+        return [(code, language_name(code)) for code in content_languages.translations()]
 
     def queryset(self, request, queryset):
         if self.value() is None:
@@ -33,7 +35,7 @@ class TranslationStatusMixin:
 
     @admin.display(description=_("missing translations"))
     def missing_translations(self, entry):
-        names = [content_languages.language_name(code) for code in content_languages.missing_languages(entry)]
+        names = [language_name(code) for code in content_languages.missing_languages(entry)]
         return ", ".join(names) or "—"
 
 
